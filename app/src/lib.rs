@@ -1,0 +1,17 @@
+//! SQLAgent's web UI: Leptos pages and components, and the server functions they
+//! call. With `ssr` it renders on the server; with `hydrate` it runs in the browser.
+#![forbid(unsafe_code)]
+
+pub mod api;
+mod app;
+mod pages;
+
+pub use app::{shell, App};
+
+/// Browser entry point: attach to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,109 @@
+//! Authentication: password hashing, JWTs, login, and resolving a caller.
+mod passwords;
+mod tokens;
+
+pub use passwords::{hash_password, verify_password};
+pub use tokens::Claims;
+
+use sqlagent_model::TokenView;
+
+use crate::sessions::fields;
+use crate::{time, users, AppState, Error};
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    /// The login session (also the default conversation thread).
+    pub session_id: String,
+    pub database_connected: bool,
+}
+
+/// Check the credentials, open a session, and issue its token.
+#[tracing::instrument(skip_all)]
+pub async fn login(state: &AppState, email: &str, password: &str) -> crate::Result<TokenView> {
+    let user = users::verify_credentials(state, email, password).await?;
+    let session_id = uuid::Uuid::new_v4().to_string();
+    state
+        .sessions
+        .create(
+            &session_id,
+            &[(fields::USER_ID, user.id.to_string()), (fields::CREATED_AT, time::unix_now().to_string())],
+        )
+        .await?;
+    let token = tokens::issue(&state.settings, user.id, &session_id)?;
+    tracing::info!(user.id = user.id, "login");
+    Ok(TokenView { access_token: token, token_type: "bearer".into() })
+}
+
+/// Resolve a bearer token (header or cookie) into a principal. The token must be
+/// valid and its session must still exist and belong to the token's user; the
+/// session's TTL is renewed.
+pub async fn authenticate(state: &AppState, token: &str) -> crate::Result<Principal> {
+    let claims = tokens::verify(&state.settings, token)?;
+    let user_id: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
+    let meta = state
+        .sessions
+        .touch(&claims.sid)
+        .await?
+        .filter(|m| m.user_id == user_id)
+        .ok_or_else(|| Error::Unauthenticated("Session expired or revoked".into()))?;
+    Ok(Principal { user_id, session_id: claims.sid, database_connected: meta.database_connected() })
+}
+
+/// End the caller's session; its token stops working at once.
+pub async fn logout(state: &AppState, principal: &Principal) -> crate::Result<()> {
+    state.sessions.delete(&principal.session_id).await?;
+    Ok(())
+}
+
+fn invalid_token() -> Error {
+    Error::Unauthenticated("Could not validate credentials".into())
+}
+
+/// Name of the browser's HttpOnly session cookie (it carries the same JWT).
+pub const COOKIE_NAME: &str = "sqlagent_session";
+
+/// The token of a request: the `Authorization: Bearer` header wins over the cookie.
+pub fn token_from_headers<'a>(authorization: Option<&'a str>, cookie: Option<&'a str>) -> Option<&'a str> {
+    let bearer = authorization.and_then(|h| {
+        let (scheme, token) = h.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    });
+    bearer.or_else(|| {
+        cookie?
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE_NAME)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// A `Set-Cookie` value holding `token`, or expiring the cookie when `None`.
+/// HttpOnly (no script access) and SameSite=Lax (no cross-site POSTs carry it);
+/// Secure in production, where the site is served over HTTPS.
+pub fn session_cookie(settings: &crate::config::Settings, token: Option<&str>) -> String {
+    let secure = if settings.env == crate::config::Environment::Production { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!("{COOKIE_NAME}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", 7 * 86_400),
+        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_header_wins_over_cookie_and_junk_is_ignored() {
+        let cookie = Some("a=1; sqlagent_session=from-cookie; b=2");
+        assert_eq!(token_from_headers(Some("Bearer abc"), cookie), Some("abc"));
+        assert_eq!(token_from_headers(Some("bearer  abc "), None), Some("abc"));
+        assert_eq!(token_from_headers(None, cookie), Some("from-cookie"));
+        assert_eq!(token_from_headers(Some("Basic abc"), None), None);
+        assert_eq!(token_from_headers(Some("Bearer "), None), None);
+        assert_eq!(token_from_headers(None, Some("sqlagent_session=")), None);
+        assert_eq!(token_from_headers(None, Some("other=1")), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! Login sessions: one hash per session (`session:{uuid}`), sliding TTL.
+//!
+//! Two stores share the same semantics behind [`SessionStore`]: Redis for any number
+//! of instances, and an in-memory map for the single-instance embedded default.
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+
+mod memory;
+mod redis_store;
+
+pub use memory::MemorySessions;
+pub use redis_store::RedisSessions;
+
+/// Field names of the session hash.
+pub mod fields {
+    pub const USER_ID: &str = "user_id";
+    pub const CREATED_AT: &str = "created_at";
+    pub const STATUS: &str = "status";
+    pub const DB_ID: &str = "db_id";
+}
+
+/// The small part of a session that every authenticated request needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionMeta {
+    pub user_id: i64,
+    /// Unix seconds, as stored.
+    pub created_at: String,
+    /// `connected` once a database is attached.
+    pub status: Option<String>,
+}
+
+impl SessionMeta {
+    pub fn database_connected(&self) -> bool {
+        self.status.as_deref() == Some("connected")
+    }
+
+    fn from_values(values: [Option<String>; 3]) -> Option<Self> {
+        let [user_id, created_at, status] = values;
+        Some(SessionMeta {
+            user_id: user_id?.parse().ok()?,
+            created_at: created_at.unwrap_or_default(),
+            status,
+        })
+    }
+}
+
+/// How a dependency is doing, as `/health` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    Healthy,
+    Unhealthy,
+    /// Not configured (in-memory sessions).
+    Disabled,
+}
+
+impl Probe {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Probe::Healthy => "healthy",
+            Probe::Unhealthy => "unhealthy",
+            Probe::Disabled => "disabled",
+        }
+    }
+}
+
+/// Storage of session hashes with a sliding time-to-live.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    /// Create the hash `session:{id}` with `fields` and the TTL.
+    async fn create(&self, id: &str, fields: &[(&str, String)]) -> crate::Result<()>;
+    /// Renew the TTL and read the auth fields; `None` when the session is gone.
+    async fn touch(&self, id: &str) -> crate::Result<Option<SessionMeta>>;
+    /// Every field of the session; `None` when it is gone.
+    async fn get_all(&self, id: &str) -> crate::Result<Option<HashMap<String, String>>>;
+    /// Set fields on an existing session (renewing its TTL); false when it is gone.
+    async fn set(&self, id: &str, fields: &[(&str, String)]) -> crate::Result<bool>;
+    /// Delete the session; true when it existed.
+    async fn delete(&self, id: &str) -> crate::Result<bool>;
+    /// Health of the backing service.
+    async fn probe(&self) -> Probe;
+}
+
+/// The Redis key of a session.
+pub fn key(id: &str) -> String {
+    format!("session:{id}")
+}
+
+#[cfg(test)]
+mod contract_tests;

@@ -1,0 +1,29 @@
+//! The handles every front door shares.
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
+use crate::store::Store;
+
+/// Cheap-to-clone bundle of the core's handles.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub sessions: Arc<dyn SessionStore>,
+}
+
+impl AppState {
+    /// Open the store (running migrations) and pick the session store.
+    pub async fn build(settings: Settings) -> crate::Result<Self> {
+        let store = Store::connect(settings.database_url.expose()).await?;
+        let sessions: Arc<dyn SessionStore> = match &settings.redis_url {
+            Some(url) => Arc::new(RedisSessions::new(url.expose(), settings.session_ttl_seconds)?),
+            None => {
+                tracing::info!("REDIS_URL not set: in-memory sessions (single instance only)");
+                Arc::new(MemorySessions::new(settings.session_ttl_seconds))
+            }
+        };
+        Ok(AppState { settings: Arc::new(settings), store, sessions })
+    }
+}

@@ -1,0 +1,19 @@
+//! Wire types shared by the REST API, the server functions and the browser UI.
+//!
+//! This crate compiles to WebAssembly: serde types only, no secrets, no I/O.
+#![forbid(unsafe_code)]
+
+mod health;
+mod users;
+
+pub use health::{HealthView, SessionHealthView};
+pub use users::{LoginForm, NewUser, TokenView, UserView};
+
+use serde::{Deserialize, Serialize};
+
+/// The error body of every failed request: `{"detail": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub detail: String,
+}

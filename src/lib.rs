@@ -1,0 +1,70 @@
+//! The SQLAgent server: wires the core to its two front doors, the REST API
+//! (`http`) and the Leptos web UI (`sqlagent-app`), on one axum router.
+#![forbid(unsafe_code)]
+
+pub mod http;
+pub mod telemetry;
+
+use axum::extract::FromRef;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlagent_app::{shell, App};
+use sqlagent_core::AppState;
+
+/// Router state: the core's handles plus the UI's build settings.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+impl FromRef<ServerState> for AppState {
+    fn from_ref(s: &ServerState) -> Self {
+        s.app.clone()
+    }
+}
+
+/// The whole application: REST routes, UI pages, server functions, static files.
+pub fn router(state: ServerState) -> Router {
+    let ui_routes = generate_route_list(App);
+    let context = {
+        let app = state.app.clone();
+        move || provide_context(app.clone())
+    };
+    let page = {
+        let options = state.leptos.clone();
+        move || shell(options.clone())
+    };
+    let router = http::routes()
+        .leptos_routes_with_context(&state, ui_routes, context, page)
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell));
+    http::with_layers(router).with_state(state)
+}
+
+/// Serve until Ctrl-C or SIGTERM, then finish in-flight requests.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,27 @@
+//! `sqlagent`: start the server with settings from defaults, `.env`, the environment
+//! and flags (see `sqlagent --help`).
+#![forbid(unsafe_code)]
+
+use anyhow::Context;
+use leptos::prelude::get_configuration;
+use sqlagent::{router, serve, telemetry, ServerState};
+use sqlagent_core::config::{usage, Settings};
+use sqlagent_core::AppState;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{}", usage());
+        return Ok(());
+    }
+    telemetry::init();
+    let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
+    let settings = Settings::from_layers(dotenv, std::env::vars(), &args).context("configuration")?;
+    let addr = settings.site_addr;
+    let leptos = get_configuration(None).context("leptos configuration")?.leptos_options;
+    let app = AppState::build(settings).await.context("starting core services")?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    tracing::info!("listening on http://{addr}");
+    serve(listener, router(ServerState { app, leptos })).await.context("serving")
+}
