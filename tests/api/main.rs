@@ -1,0 +1,9 @@
+//! Integration tests: the real router on a random port, against the machine's real
+//! PostgreSQL and Redis (and a private redis-server for outage tests).
+mod errors;
+mod health;
+mod helpers;
+mod openapi;
+mod sessions;
+mod ui;
+mod users;
