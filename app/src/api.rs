@@ -37,7 +37,9 @@ impl From<sqlagent_core::Error> for UiError {
         match e {
             E::Unauthenticated(m) => UiError::Unauthenticated(m),
             E::BadCredentials => UiError::Unauthenticated(e.to_string()),
-            E::Invalid(m) | E::BadRequest(m) | E::NotFound(m) | E::Forbidden(m) => UiError::Invalid(m),
+            E::Invalid(m) | E::BadRequest(m) | E::NotFound(m) | E::Forbidden(m) => {
+                UiError::Invalid(m)
+            }
             E::Conflict(m) => UiError::Conflict(m),
             E::Unavailable(m) => UiError::Unavailable(m),
             e @ (E::Store(_) | E::Internal(_)) => {
@@ -63,8 +65,13 @@ mod server {
     /// The caller behind this request's session cookie, if any.
     pub async fn principal(state: &AppState) -> Result<Option<Principal>, UiError> {
         let parts = use_context::<axum_parts::Parts>().ok_or(UiError::Server)?;
-        let cookie = parts.headers.get(axum_parts::COOKIE).and_then(|v| v.to_str().ok());
-        let Some(token) = auth::token_from_headers(None, cookie) else { return Ok(None) };
+        let cookie = parts
+            .headers
+            .get(axum_parts::COOKIE)
+            .and_then(|v| v.to_str().ok());
+        let Some(token) = auth::token_from_headers(None, cookie) else {
+            return Ok(None);
+        };
         match auth::authenticate(state, token).await {
             Ok(p) => Ok(Some(p)),
             Err(sqlagent_core::Error::Unauthenticated(_)) => Ok(None),
@@ -104,7 +111,11 @@ pub async fn current_user() -> Result<Option<UserView>, UiError> {
 #[server]
 pub async fn register(name: String, email: String, password: String) -> Result<UserView, UiError> {
     let state = server::state()?;
-    let new = sqlagent_model::NewUser { name, email, password };
+    let new = sqlagent_model::NewUser {
+        name,
+        email,
+        password,
+    };
     Ok(sqlagent_core::users::register(&state, new).await?)
 }
 

@@ -18,12 +18,19 @@ impl AppState {
     pub async fn build(settings: Settings) -> crate::Result<Self> {
         let store = Store::connect(settings.database_url.expose()).await?;
         let sessions: Arc<dyn SessionStore> = match &settings.redis_url {
-            Some(url) => Arc::new(RedisSessions::new(url.expose(), settings.session_ttl_seconds)?),
+            Some(url) => Arc::new(RedisSessions::new(
+                url.expose(),
+                settings.session_ttl_seconds,
+            )?),
             None => {
                 tracing::info!("REDIS_URL not set: in-memory sessions (single instance only)");
                 Arc::new(MemorySessions::new(settings.session_ttl_seconds))
             }
         };
-        Ok(AppState { settings: Arc::new(settings), store, sessions })
+        Ok(AppState {
+            settings: Arc::new(settings),
+            store,
+            sessions,
+        })
     }
 }

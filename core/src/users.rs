@@ -15,7 +15,12 @@ struct UserRow {
 
 impl From<UserRow> for UserView {
     fn from(r: UserRow) -> Self {
-        UserView { id: r.id, name: r.name, email: r.email, created_at: time::naive_iso(r.created_at) }
+        UserView {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            created_at: time::naive_iso(r.created_at),
+        }
     }
 }
 
@@ -61,7 +66,11 @@ pub async fn get(state: &AppState, id: i64) -> crate::Result<UserView> {
 
 /// The user whose email and password match; the same error (and about the same
 /// time) whether the email is unknown or the password wrong.
-pub(crate) async fn verify_credentials(state: &AppState, email: &str, password: &str) -> crate::Result<UserView> {
+pub(crate) async fn verify_credentials(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> crate::Result<UserView> {
     let row = find_by_email(state, &email.trim().to_ascii_lowercase()).await?;
     let hash = row.as_ref().map(|r| r.password_hash.clone());
     if verify_password(password.to_owned(), hash).await? {
@@ -73,7 +82,10 @@ pub(crate) async fn verify_credentials(state: &AppState, email: &str, password: 
 
 async fn find_by_email(state: &AppState, email: &str) -> crate::Result<Option<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    Ok(sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(state.store.pool()).await?)
+    Ok(sqlx::query_as::<_, UserRow>(&sql)
+        .bind(email)
+        .fetch_optional(state.store.pool())
+        .await?)
 }
 
 fn duplicate() -> Error {
@@ -89,10 +101,14 @@ fn validate(name: &str, email: &str, password: &str) -> crate::Result<()> {
         return Err(Error::Invalid("email: not a valid email address".into()));
     }
     if password.chars().count() < 8 {
-        return Err(Error::Invalid("password: must be at least 8 characters".into()));
+        return Err(Error::Invalid(
+            "password: must be at least 8 characters".into(),
+        ));
     }
     if password.len() > 1024 {
-        return Err(Error::Invalid("password: must be at most 1024 bytes".into()));
+        return Err(Error::Invalid(
+            "password: must be at most 1024 bytes".into(),
+        ));
     }
     Ok(())
 }
@@ -100,19 +116,28 @@ fn validate(name: &str, email: &str, password: &str) -> crate::Result<()> {
 /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain of
 /// letters, digits and hyphens, no spaces, at most 254 characters.
 fn is_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     let labels: Vec<&str> = domain.split('.').collect();
     email.len() <= 254
         && !local.is_empty()
         && local.len() <= 64
         && !local.starts_with('.')
         && !local.ends_with('.')
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
         && labels.len() >= 2
         && labels.iter().all(|l| {
-            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 #[cfg(test)]
@@ -121,10 +146,26 @@ mod tests {
 
     #[test]
     fn email_check_accepts_real_addresses_and_rejects_junk() {
-        for ok in ["john@example.com", "a.b+tag@sub.example.co.uk", "x_y@d-1.io"] {
+        for ok in [
+            "john@example.com",
+            "a.b+tag@sub.example.co.uk",
+            "x_y@d-1.io",
+        ] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["", "plain", "@example.com", "a@", "a@b", "a@b.c", "a b@c.com", "a@@b.com", "a@-b.com", ".a@b.com", "a@b..com"] {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@b.c",
+            "a b@c.com",
+            "a@@b.com",
+            "a@-b.com",
+            ".a@b.com",
+            "a@b..com",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

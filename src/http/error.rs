@@ -17,7 +17,13 @@ impl<E: Into<Error>> From<E> for ApiError {
 impl ApiError {
     /// An error with an explicit status and text (extractor rejections).
     pub fn status(status: StatusCode, detail: impl Into<String>) -> Response {
-        (status, axum::Json(ErrorBody { detail: detail.into() })).into_response()
+        (
+            status,
+            axum::Json(ErrorBody {
+                detail: detail.into(),
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -37,19 +43,28 @@ impl IntoResponse for ApiError {
         let detail = if self.0.is_internal() {
             // Server-side faults are logged with their cause and never shown.
             tracing::error!(error = ?self.0, "request failed");
-            if status == StatusCode::SERVICE_UNAVAILABLE { "Service temporarily unavailable" } else { "Internal server error" }
-                .to_owned()
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                "Service temporarily unavailable"
+            } else {
+                "Internal server error"
+            }
+            .to_owned()
         } else {
             self.0.to_string()
         };
         let mut response = Self::status(status, detail);
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }
 }
 
 fn is_outage(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
+    )
 }

@@ -22,7 +22,10 @@ pub fn routes() -> Router<ServerState> {
     (status = 409, description = "Email already registered", body = ErrorBody),
     (status = 422, description = "Invalid name, email or password", body = ErrorBody),
 ))]
-pub async fn register(State(app): State<AppState>, Json(new): Json<NewUser>) -> Result<axum::Json<UserView>, ApiError> {
+pub async fn register(
+    State(app): State<AppState>,
+    Json(new): Json<NewUser>,
+) -> Result<axum::Json<UserView>, ApiError> {
     Ok(axum::Json(users::register(&app, new).await?))
 }
 
@@ -34,8 +37,13 @@ pub async fn register(State(app): State<AppState>, Json(new): Json<NewUser>) -> 
         (status = 401, description = "Incorrect email or password", body = ErrorBody),
         (status = 422, description = "Missing form fields", body = ErrorBody),
     ))]
-pub async fn login(State(app): State<AppState>, Form(form): Form<LoginForm>) -> Result<axum::Json<TokenView>, ApiError> {
-    Ok(axum::Json(auth::login(&app, &form.username, &form.password).await?))
+pub async fn login(
+    State(app): State<AppState>,
+    Form(form): Form<LoginForm>,
+) -> Result<axum::Json<TokenView>, ApiError> {
+    Ok(axum::Json(
+        auth::login(&app, &form.username, &form.password).await?,
+    ))
 }
 
 /// The caller.
@@ -43,6 +51,9 @@ pub async fn login(State(app): State<AppState>, Form(form): Form<LoginForm>) -> 
     (status = 200, description = "The authenticated user", body = UserView),
     (status = 401, description = "Not authenticated", body = ErrorBody),
 ))]
-pub async fn me(State(app): State<AppState>, Caller(p): Caller) -> Result<axum::Json<UserView>, ApiError> {
+pub async fn me(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+) -> Result<axum::Json<UserView>, ApiError> {
     Ok(axum::Json(users::get(&app, p.user_id).await?))
 }

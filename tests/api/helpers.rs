@@ -12,7 +12,8 @@ use sqlagent_core::AppState;
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 fn pg_admin_url() -> String {
-    std::env::var("TEST_PG_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_PG_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +54,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { store: StoreKind::Sqlite, sessions: SessionKind::Memory, ttl_seconds: 86_400, redis_url: REDIS_URL.into() }
+        Options {
+            store: StoreKind::Sqlite,
+            sessions: SessionKind::Memory,
+            ttl_seconds: 86_400,
+            redis_url: REDIS_URL.into(),
+        }
     }
 }
 
@@ -63,21 +69,38 @@ impl TestApp {
     }
 
     pub async fn on(store: StoreKind, sessions: SessionKind) -> TestApp {
-        Self::with(Options { store, sessions, ..Options::default() }).await
+        Self::with(Options {
+            store,
+            sessions,
+            ..Options::default()
+        })
+        .await
     }
 
     pub async fn with(opts: Options) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
         let mut vars = BTreeMap::from([
-            ("SQLAGENT_DATA_DIR".to_string(), data_dir.path().display().to_string()),
+            (
+                "SQLAGENT_DATA_DIR".to_string(),
+                data_dir.path().display().to_string(),
+            ),
             ("SESSION_TTL_SECONDS".into(), opts.ttl_seconds.to_string()),
-            ("JWT_SECRET".into(), "test-jwt-secret-with-at-least-32-bytes!".into()),
-            ("SQLAGENT_SECRET_KEY".into(), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
+            (
+                "JWT_SECRET".into(),
+                "test-jwt-secret-with-at-least-32-bytes!".into(),
+            ),
+            (
+                "SQLAGENT_SECRET_KEY".into(),
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
+            ),
         ]);
         let pg_db = match opts.store {
             StoreKind::Postgres => {
                 let db = create_pg_database().await;
-                vars.insert("DATABASE_URL".into(), format!("postgres://postgres@127.0.0.1:5432/{db}"));
+                vars.insert(
+                    "DATABASE_URL".into(),
+                    format!("postgres://postgres@127.0.0.1:5432/{db}"),
+                );
                 Some(db)
             }
             StoreKind::Sqlite => None,
@@ -87,15 +110,31 @@ impl TestApp {
         }
         let settings = Settings::from_vars(&vars).unwrap();
         let state = AppState::build(settings).await.unwrap();
-        let leptos = LeptosOptions::builder().output_name("sqlagent").site_root("target/site").build();
-        let app = router(ServerState { app: state.clone(), leptos });
+        let leptos = LeptosOptions::builder()
+            .output_name("sqlagent")
+            .site_root("target/site")
+            .build();
+        let app = router(ServerState {
+            app: state.clone(),
+            leptos,
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        let client = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        TestApp { base, client, state, _data_dir: data_dir, pg_db, server }
+        let client = Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        TestApp {
+            base,
+            client,
+            state,
+            _data_dir: data_dir,
+            pg_db,
+            server,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -111,11 +150,19 @@ impl TestApp {
     }
 
     pub async fn register(&self, name: &str, email: &str, password: &str) -> Response {
-        self.post("/users/").json(&json!({"name": name, "email": email, "password": password})).send().await.unwrap()
+        self.post("/users/")
+            .json(&json!({"name": name, "email": email, "password": password}))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post("/login").form(&[("username", email), ("password", password)]).send().await.unwrap()
+        self.post("/login")
+            .form(&[("username", email), ("password", password)])
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Register a fresh user and log in; returns (user, token).
@@ -137,10 +184,15 @@ impl Drop for TestApp {
         if let Some(db) = self.pg_db.take() {
             // Drop the per-test database on a side thread: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
                     if let Ok(pool) = sqlx::PgPool::connect(&pg_admin_url()).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).execute(&pool).await;
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                            .execute(&pool)
+                            .await;
                     }
                 });
             })
@@ -151,8 +203,13 @@ impl Drop for TestApp {
 
 async fn create_pg_database() -> String {
     let name = format!("sqlagent_t_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&pg_admin_url()).await.expect("PostgreSQL on 127.0.0.1:5432");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
+    let pool = sqlx::PgPool::connect(&pg_admin_url())
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
     name
 }
 
@@ -170,5 +227,8 @@ pub async fn error_detail(r: Response, status: StatusCode) -> String {
     let body: Value = r.json().await.expect("error body is JSON");
     let obj = body.as_object().expect("error body is an object");
     assert_eq!(obj.len(), 1, "only `detail`: {body}");
-    body["detail"].as_str().expect("detail is a string").to_owned()
+    body["detail"]
+        .as_str()
+        .expect("detail is a string")
+        .to_owned()
 }

@@ -10,7 +10,12 @@ const BUTTON: &str = "w-full rounded-md bg-indigo-600 px-4 py-2 font-medium text
 
 /// A labelled input.
 #[component]
-fn Field(id: &'static str, label: &'static str, kind: &'static str, autocomplete: &'static str) -> impl IntoView {
+fn Field(
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+) -> impl IntoView {
     view! {
         <div>
             <label for=id class="block text-sm font-medium text-slate-700">{label}</label>

@@ -34,8 +34,13 @@ pub struct RedisSessions {
 impl RedisSessions {
     /// Parse the URL; no connection is made until first use.
     pub fn new(url: &str, ttl_seconds: u64) -> crate::Result<Self> {
-        let client = redis::Client::open(url).map_err(|_| Error::Invalid("REDIS_URL: not a valid redis:// URL".into()))?;
-        Ok(Self { client, ttl: ttl_seconds, conn: Mutex::new(None) })
+        let client = redis::Client::open(url)
+            .map_err(|_| Error::Invalid("REDIS_URL: not a valid redis:// URL".into()))?;
+        Ok(Self {
+            client,
+            ttl: ttl_seconds,
+            conn: Mutex::new(None),
+        })
     }
 
     async fn conn(&self) -> crate::Result<ConnectionManager> {
@@ -74,12 +79,18 @@ fn unavailable(e: redis::RedisError) -> Error {
 }
 
 /// Send a pipeline.
-async fn pipe<T: redis::FromRedisValue>(p: redis::Pipeline, mut c: ConnectionManager) -> redis::RedisResult<T> {
+async fn pipe<T: redis::FromRedisValue>(
+    p: redis::Pipeline,
+    mut c: ConnectionManager,
+) -> redis::RedisResult<T> {
     p.query_async(&mut c).await
 }
 
 /// Send a single command.
-async fn cmd<T: redis::FromRedisValue>(cmd: redis::Cmd, mut c: ConnectionManager) -> redis::RedisResult<T> {
+async fn cmd<T: redis::FromRedisValue>(
+    cmd: redis::Cmd,
+    mut c: ConnectionManager,
+) -> redis::RedisResult<T> {
     cmd.query_async(&mut c).await
 }
 
@@ -88,14 +99,19 @@ impl SessionStore for RedisSessions {
     async fn create(&self, id: &str, fields: &[(&str, String)]) -> crate::Result<()> {
         let k = key(id);
         let mut p = redis::pipe();
-        p.atomic().hset_multiple(&k, fields).ignore().expire(&k, self.ttl as i64).ignore();
+        p.atomic()
+            .hset_multiple(&k, fields)
+            .ignore()
+            .expire(&k, self.ttl as i64)
+            .ignore();
         self.run(|c| pipe::<()>(p, c)).await
     }
 
     async fn touch(&self, id: &str) -> crate::Result<Option<SessionMeta>> {
         let k = key(id);
         let mut p = redis::pipe();
-        p.expire(&k, self.ttl as i64).hget(&k, &[fields::USER_ID, fields::CREATED_AT, fields::STATUS]);
+        p.expire(&k, self.ttl as i64)
+            .hget(&k, &[fields::USER_ID, fields::CREATED_AT, fields::STATUS]);
         let (renewed, values): (bool, Vec<Option<String>>) = self.run(|c| pipe(p, c)).await?;
         if !renewed {
             return Ok(None);

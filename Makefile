@@ -1,0 +1,35 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: setup run build dev test lint test-rust test-e2e bench
+
+setup:
+	@scripts/setup.sh
+
+## Build and serve on http://127.0.0.1:8000 with the embedded defaults.
+run: setup
+	cargo leptos serve --release
+
+build: setup
+	cargo leptos build --release
+
+dev: setup
+	cargo leptos watch
+
+## Everything CI checks: format, lints, Rust tests on real services, browser tests.
+test:
+	@scripts/setup.sh --test
+	@scripts/services.sh
+	$(MAKE) lint test-rust test-e2e
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --release -- -D warnings
+
+# Release profile, like cargo-leptos, so both share every dependency artifact.
+test-rust:
+	cargo test --workspace --release
+
+test-e2e:
+	cargo leptos end-to-end --release
