@@ -21,6 +21,10 @@ const FLAGS: &[(&str, &str)] = &[
     ("--session-ttl-seconds", "SESSION_TTL_SECONDS"),
     ("--openai-base-url", "OPENAI_BASE_URL"),
     ("--model", "SQLAGENT_MODEL"),
+    ("--allowed-hosts", "SQLAGENT_ALLOWED_HOSTS"),
+    ("--deny-private-hosts", "SQLAGENT_DENY_PRIVATE_HOSTS"),
+    ("--allowed-ports", "SQLAGENT_ALLOWED_PORTS"),
+    ("--max-pools", "SQLAGENT_MAX_POOLS"),
 ];
 
 /// Values that are never acceptable as a production JWT secret.
@@ -95,6 +99,10 @@ pub struct Settings {
     pub openai_api_key: Option<SecretString>,
     pub openai_base_url: Option<String>,
     pub model: Option<String>,
+    /// Where target databases may live (SSRF policy).
+    pub net_policy: crate::targets::NetPolicy,
+    /// Upper bound of cached target pools per instance.
+    pub max_pools: u64,
 }
 
 impl Settings {
@@ -159,6 +167,19 @@ impl Settings {
             model: get("SQLAGENT_MODEL")
                 .or(get("LLM_MODEL"))
                 .map(str::to_owned),
+            net_policy: crate::targets::NetPolicy::from_settings(
+                get("SQLAGENT_ALLOWED_HOSTS"),
+                get("SQLAGENT_DENY_PRIVATE_HOSTS"),
+                get("SQLAGENT_ALLOWED_PORTS"),
+            )?,
+            max_pools: match get("SQLAGENT_MAX_POOLS") {
+                None => 64,
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| invalid("SQLAGENT_MAX_POOLS: expected a positive integer"))?,
+            },
         })
     }
 }

@@ -6,11 +6,16 @@
 
 pub mod auth;
 pub mod config;
+pub mod connectors;
+pub mod databases;
 mod error;
 pub mod health;
+pub mod schema;
+pub mod secrets;
 pub mod sessions;
 mod state;
 pub mod store;
+pub mod targets;
 pub mod time;
 pub mod users;
 

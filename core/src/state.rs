@@ -2,6 +2,8 @@
 use std::sync::Arc;
 
 use crate::config::Settings;
+use crate::connectors::ConnectorCache;
+use crate::secrets::Vault;
 use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
 use crate::store::Store;
 
@@ -11,6 +13,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub store: Store,
     pub sessions: Arc<dyn SessionStore>,
+    pub vault: Arc<Vault>,
+    /// This instance's live target pools, by session.
+    pub connectors: ConnectorCache,
 }
 
 impl AppState {
@@ -27,10 +32,15 @@ impl AppState {
                 Arc::new(MemorySessions::new(settings.session_ttl_seconds))
             }
         };
+        let vault = Arc::new(Vault::new(&settings.secret_key));
+        let connectors =
+            ConnectorCache::new(settings.max_pools, std::time::Duration::from_secs(30 * 60));
         Ok(AppState {
             settings: Arc::new(settings),
             store,
             sessions,
+            vault,
+            connectors,
         })
     }
 }

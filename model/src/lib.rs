@@ -3,10 +3,17 @@
 //! This crate compiles to WebAssembly: serde types only, no secrets, no I/O.
 #![forbid(unsafe_code)]
 
+mod databases;
 mod health;
+mod schema;
 mod users;
 
+pub use databases::{
+    ConnectView, ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView,
+    DisconnectView, MessageView, NewDbConnection, SessionInfoView, SessionStatusView,
+};
 pub use health::{HealthView, SessionHealthView};
+pub use schema::{Column, ForeignKey, Schema, Table};
 pub use users::{LoginForm, NewUser, TokenView, UserView};
 
 use serde::{Deserialize, Serialize};

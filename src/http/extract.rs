@@ -1,5 +1,5 @@
 //! Extractors whose rejections keep the `{"detail": "..."}` shape, and the caller.
-use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
@@ -44,6 +44,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 
 fn reject_form(r: FormRejection) -> Response {
     ApiError::status(r.status(), r.body_text())
+}
+
+/// Path parameters; a malformed one is a 422 with `detail`.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(r) => Err(reject_path(r)),
+        }
+    }
+}
+
+fn reject_path(r: PathRejection) -> Response {
+    ApiError::status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, r.body_text())
 }
 
 /// The authenticated caller: a Bearer token, or the browser's session cookie.

@@ -1,4 +1,5 @@
 //! The REST API. Each module owns a noun and exposes `routes()`; this table joins them.
+mod databases;
 mod error;
 mod extract;
 mod health;
@@ -6,7 +7,7 @@ mod openapi;
 mod users;
 
 pub use error::ApiError;
-pub use extract::{Caller, Form, Json};
+pub use extract::{Caller, Form, Json, Path};
 
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -18,6 +19,7 @@ use crate::ServerState;
 pub fn routes() -> Router<ServerState> {
     Router::new()
         .merge(users::routes())
+        .merge(databases::routes())
         .merge(health::routes())
         .merge(openapi::routes())
 }

@@ -9,7 +9,11 @@ use crate::ServerState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SQLAgent API", description = "Ask your database questions in plain language."),
-    paths(super::users::register, super::users::login, super::users::me, super::health::service, super::health::session),
+    paths(super::users::register, super::users::login, super::users::me, super::health::service, super::health::session,
+        super::databases::add, super::databases::test, super::databases::list, super::databases::one,
+        super::databases::update, super::databases::remove, super::databases::upload, super::databases::connect,
+        super::databases::status, super::databases::info, super::databases::disconnect, super::databases::schema,
+        super::databases::refresh),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -17,6 +17,8 @@ pub struct Principal {
     /// The login session (also the default conversation thread).
     pub session_id: String,
     pub database_connected: bool,
+    /// The attached database connection, if any.
+    pub db_id: Option<i64>,
 }
 
 /// Check the credentials, open a session, and issue its token.
@@ -58,6 +60,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> crate::Result<Princi
         user_id,
         session_id: claims.sid,
         database_connected: meta.database_connected(),
+        db_id: meta.db_id,
     })
 }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{fields, Probe, SessionMeta, SessionStore};
+use super::{Probe, SessionMeta, SessionStore};
 
 struct Entry {
     fields: HashMap<String, String>,
@@ -68,10 +68,7 @@ impl SessionStore for MemorySessions {
     async fn touch(&self, id: &str) -> crate::Result<Option<SessionMeta>> {
         Ok(self
             .with_live(id, |e| {
-                SessionMeta::from_values(
-                    [fields::USER_ID, fields::CREATED_AT, fields::STATUS]
-                        .map(|f| e.fields.get(f).cloned()),
-                )
+                SessionMeta::from_values(SessionMeta::FIELDS.map(|f| e.fields.get(f).cloned()))
             })
             .flatten())
     }
@@ -84,6 +81,11 @@ impl SessionStore for MemorySessions {
         Ok(self
             .with_live(id, |e| e.fields.extend(owned(fields)))
             .is_some())
+    }
+
+    async fn remove_fields(&self, id: &str, names: &[&str]) -> crate::Result<()> {
+        self.with_live(id, |e| e.fields.retain(|k, _| !names.contains(&k.as_str())));
+        Ok(())
     }
 
     async fn delete(&self, id: &str) -> crate::Result<bool> {

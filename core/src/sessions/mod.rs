@@ -18,6 +18,8 @@ pub mod fields {
     pub const CREATED_AT: &str = "created_at";
     pub const STATUS: &str = "status";
     pub const DB_ID: &str = "db_id";
+    pub const CONNECTION_STRING: &str = "connection_string";
+    pub const DB_SCHEMA: &str = "db_schema";
 }
 
 /// The small part of a session that every authenticated request needs.
@@ -28,6 +30,8 @@ pub struct SessionMeta {
     pub created_at: String,
     /// `connected` once a database is attached.
     pub status: Option<String>,
+    /// The attached database connection.
+    pub db_id: Option<i64>,
 }
 
 impl SessionMeta {
@@ -35,12 +39,21 @@ impl SessionMeta {
         self.status.as_deref() == Some("connected")
     }
 
-    fn from_values(values: [Option<String>; 3]) -> Option<Self> {
-        let [user_id, created_at, status] = values;
+    /// The fields `touch` reads, in this order.
+    const FIELDS: [&'static str; 4] = [
+        fields::USER_ID,
+        fields::CREATED_AT,
+        fields::STATUS,
+        fields::DB_ID,
+    ];
+
+    fn from_values(values: [Option<String>; 4]) -> Option<Self> {
+        let [user_id, created_at, status, db_id] = values;
         Some(SessionMeta {
             user_id: user_id?.parse().ok()?,
             created_at: created_at.unwrap_or_default(),
             status,
+            db_id: db_id.and_then(|d| d.parse().ok()),
         })
     }
 }
@@ -75,6 +88,8 @@ pub trait SessionStore: Send + Sync + 'static {
     async fn get_all(&self, id: &str) -> crate::Result<Option<HashMap<String, String>>>;
     /// Set fields on an existing session (renewing its TTL); false when it is gone.
     async fn set(&self, id: &str, fields: &[(&str, String)]) -> crate::Result<bool>;
+    /// Remove fields from an existing session.
+    async fn remove_fields(&self, id: &str, names: &[&str]) -> crate::Result<()>;
     /// Delete the session; true when it existed.
     async fn delete(&self, id: &str) -> crate::Result<bool>;
     /// Health of the backing service.

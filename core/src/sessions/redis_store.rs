@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::Mutex;
 
-use super::{fields, key, Probe, SessionMeta, SessionStore};
+use super::{key, Probe, SessionMeta, SessionStore};
 use crate::Error;
 
 /// Upper bound for any single Redis round trip made on behalf of a request.
@@ -110,13 +110,12 @@ impl SessionStore for RedisSessions {
     async fn touch(&self, id: &str) -> crate::Result<Option<SessionMeta>> {
         let k = key(id);
         let mut p = redis::pipe();
-        p.expire(&k, self.ttl as i64)
-            .hget(&k, &[fields::USER_ID, fields::CREATED_AT, fields::STATUS]);
+        p.expire(&k, self.ttl as i64).hget(&k, &SessionMeta::FIELDS);
         let (renewed, values): (bool, Vec<Option<String>>) = self.run(|c| pipe(p, c)).await?;
         if !renewed {
             return Ok(None);
         }
-        let values: [Option<String>; 3] = values.try_into().unwrap_or_default();
+        let values: [Option<String>; 4] = values.try_into().unwrap_or_default();
         Ok(SessionMeta::from_values(values))
     }
 
@@ -135,6 +134,11 @@ impl SessionStore for RedisSessions {
             c_cmd.arg(*k).arg(v);
         }
         self.run(|c| cmd(c_cmd, c)).await
+    }
+
+    async fn remove_fields(&self, id: &str, names: &[&str]) -> crate::Result<()> {
+        let c_cmd = redis::Cmd::hdel(key(id), names);
+        self.run(|c| cmd::<i64>(c_cmd, c)).await.map(drop)
     }
 
     async fn delete(&self, id: &str) -> crate::Result<bool> {

@@ -1,0 +1,250 @@
+//! CRUD of stored connections. Another user's connection is always "not found".
+use sqlagent_model::{ConnectionTestView, DbConnectionPatch, DbConnectionView, NewDbConnection};
+use sqlx::Acquire;
+
+use crate::auth::Principal;
+use crate::connectors;
+use crate::targets::{sqlite_path, DbKind, TargetSpec};
+use crate::{time, AppState, Error};
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ConnectionRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub db_type: String,
+    pub host: String,
+    pub port: i64,
+    pub database_name: String,
+    pub username: String,
+    pub password_enc: String,
+    pub ssl_mode: String,
+    pub created_at: i64,
+}
+
+impl From<&ConnectionRow> for DbConnectionView {
+    fn from(r: &ConnectionRow) -> Self {
+        DbConnectionView {
+            id: r.id,
+            db_type: r.db_type.clone(),
+            host: r.host.clone(),
+            port: r.port as u16,
+            database_name: r.database_name.clone(),
+            username: r.username.clone(),
+            owner_id: r.owner_id,
+            ssl_mode: r.ssl_mode.clone(),
+            created_at: time::naive_iso(r.created_at),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, created_at";
+
+fn not_found() -> Error {
+    Error::NotFound("Database connection not found".into())
+}
+
+fn spec_of(new: &NewDbConnection) -> crate::Result<TargetSpec> {
+    TargetSpec::new(
+        &new.db_type,
+        &new.host,
+        new.port,
+        &new.database_name,
+        &new.username,
+        &new.db_password,
+        new.ssl_mode.as_deref(),
+    )
+}
+
+/// The target is acceptable without connecting: the host passes the outbound
+/// policy, or the SQLite file exists in the caller's reach.
+async fn vet(state: &AppState, spec: &TargetSpec, owner_id: i64) -> crate::Result<()> {
+    match spec.kind {
+        DbKind::Sqlite => {
+            sqlite_path(&state.settings.data_dir, owner_id, &spec.database_name).map(drop)
+        }
+        _ => state
+            .settings
+            .net_policy
+            .resolve(&spec.host, spec.port)
+            .await
+            .map(drop),
+    }
+}
+
+/// Store a new connection for the caller.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+pub async fn add(
+    state: &AppState,
+    p: &Principal,
+    new: NewDbConnection,
+) -> crate::Result<DbConnectionView> {
+    if new.owner_id.is_some_and(|o| o != p.user_id) {
+        return Err(Error::Forbidden(
+            "owner_id must be the authenticated user".into(),
+        ));
+    }
+    let spec = spec_of(&new)?;
+    vet(state, &spec, p.user_id).await?;
+    let now = time::unix_now();
+    // Insert, then seal with the new id as associated data, in one transaction.
+    let mut tx = state.store.pool().begin().await?;
+    let sql = format!(
+        "INSERT INTO db_connections (owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) RETURNING {COLUMNS}"
+    );
+    let mut row: ConnectionRow = sqlx::query_as(&sql)
+        .bind(p.user_id)
+        .bind(&spec.db_type)
+        .bind(&spec.host)
+        .bind(spec.port as i64)
+        .bind(&spec.database_name)
+        .bind(&spec.username)
+        .bind(spec.ssl_mode.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+    row.password_enc = state.vault.seal(&spec.password, p.user_id, row.id)?;
+    sqlx::query("UPDATE db_connections SET password_enc = $1 WHERE id = $2")
+        .bind(&row.password_enc)
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(db.id = row.id, "database connection added");
+    Ok((&row).into())
+}
+
+/// The caller's connections, oldest first.
+pub async fn list(state: &AppState, p: &Principal) -> crate::Result<Vec<DbConnectionView>> {
+    let sql = format!("SELECT {COLUMNS} FROM db_connections WHERE owner_id = $1 ORDER BY id");
+    let rows: Vec<ConnectionRow> = sqlx::query_as(&sql)
+        .bind(p.user_id)
+        .fetch_all(state.store.pool())
+        .await?;
+    Ok(rows.iter().map(Into::into).collect())
+}
+
+/// One of the caller's connections.
+pub async fn get(state: &AppState, p: &Principal, id: i64) -> crate::Result<DbConnectionView> {
+    Ok((&row(state, p.user_id, id).await?).into())
+}
+
+pub(super) async fn row(state: &AppState, owner_id: i64, id: i64) -> crate::Result<ConnectionRow> {
+    let sql = format!("SELECT {COLUMNS} FROM db_connections WHERE id = $1 AND owner_id = $2");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .bind(owner_id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// The full spec of a stored connection, password decrypted.
+pub(super) fn spec_of_row(state: &AppState, row: &ConnectionRow) -> crate::Result<TargetSpec> {
+    let password = state.vault.open(&row.password_enc, row.owner_id, row.id)?;
+    TargetSpec::new(
+        &row.db_type,
+        &row.host,
+        Some(row.port as u16),
+        &row.database_name,
+        &row.username,
+        &password,
+        Some(&row.ssl_mode),
+    )
+}
+
+/// Change some fields; sessions using the connection are detached so no pool
+/// keeps the old credentials.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id, db.id = id))]
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    patch: DbConnectionPatch,
+) -> crate::Result<DbConnectionView> {
+    let current = row(state, p.user_id, id).await?;
+    let old = spec_of_row(state, &current)?;
+    let merged = NewDbConnection {
+        db_type: patch.db_type.unwrap_or(old.db_type),
+        host: patch.host.unwrap_or(old.host),
+        port: patch.port.or(Some(old.port)).filter(|p| *p != 0),
+        database_name: patch.database_name.unwrap_or(old.database_name),
+        username: patch.username.unwrap_or(old.username),
+        db_password: patch.db_password.unwrap_or(old.password),
+        owner_id: None,
+        ssl_mode: patch.ssl_mode.or(Some(old.ssl_mode.as_str().into())),
+    };
+    let spec = spec_of(&merged)?;
+    vet(state, &spec, p.user_id).await?;
+    let sealed = state.vault.seal(&spec.password, p.user_id, id)?;
+    sqlx::query(
+        "UPDATE db_connections SET db_type = $1, host = $2, port = $3, database_name = $4, username = $5, \
+         password_enc = $6, ssl_mode = $7, updated_at = $8 WHERE id = $9 AND owner_id = $10",
+    )
+    .bind(&spec.db_type)
+    .bind(&spec.host)
+    .bind(spec.port as i64)
+    .bind(&spec.database_name)
+    .bind(&spec.username)
+    .bind(sealed)
+    .bind(spec.ssl_mode.as_str())
+    .bind(time::unix_now())
+    .bind(id)
+    .bind(p.user_id)
+    .execute(state.store.pool())
+    .await?;
+    super::sessions::detach_all(state, id).await?;
+    get(state, p, id).await
+}
+
+/// Delete a connection and detach it from every session using it.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id, db.id = id))]
+pub async fn delete(state: &AppState, p: &Principal, id: i64) -> crate::Result<()> {
+    row(state, p.user_id, id).await?;
+    super::sessions::detach_all(state, id).await?;
+    let mut conn = state.store.pool().acquire().await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query("DELETE FROM db_sessions WHERE db_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM db_connections WHERE id = $1 AND owner_id = $2")
+        .bind(id)
+        .bind(p.user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Try a connection without storing anything.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+pub async fn test(
+    state: &AppState,
+    p: &Principal,
+    new: NewDbConnection,
+) -> crate::Result<ConnectionTestView> {
+    if new.owner_id.is_some_and(|o| o != p.user_id) {
+        return Err(Error::Forbidden(
+            "owner_id must be the authenticated user".into(),
+        ));
+    }
+    let spec = spec_of(&new)?;
+    let pool = connectors::open(
+        &spec,
+        &state.settings.net_policy,
+        &state.settings.data_dir,
+        p.user_id,
+    )
+    .await?;
+    let version = connectors::server_version(&pool).await;
+    let warnings = connectors::write_warnings(&pool).await;
+    pool.close().await;
+    Ok(ConnectionTestView {
+        success: true,
+        message: "Connection successful".into(),
+        server_version: version,
+        warnings,
+    })
+}

@@ -1,0 +1,134 @@
+//! Database connections and the sessions that use them.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Body of `POST /databases/add_db_connection` and `POST /databases/test_connection`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewDbConnection {
+    /// `postgresql`, `mysql`, `mariadb` or `sqlite`.
+    #[cfg_attr(feature = "openapi", schema(example = "postgresql"))]
+    pub db_type: String,
+    /// Host name or IP; ignored for `sqlite`.
+    #[serde(default)]
+    pub host: String,
+    /// Ignored for `sqlite`; defaults to the engine's standard port.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Database name; for `sqlite`, a file name in the SQLite folder.
+    pub database_name: String,
+    #[serde(default)]
+    pub username: String,
+    /// Write-only: never returned.
+    #[serde(default)]
+    pub db_password: String,
+    /// Optional; must be the caller's id when given.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+    /// `disable`, `prefer` (default), `require`, `verify-ca`, `verify-full`.
+    #[serde(default)]
+    pub ssl_mode: Option<String>,
+}
+
+/// Body of `PUT /databases/{id}`: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DbConnectionPatch {
+    pub db_type: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub database_name: Option<String>,
+    pub username: Option<String>,
+    pub db_password: Option<String>,
+    pub ssl_mode: Option<String>,
+}
+
+/// A stored connection as clients see it (never the password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DbConnectionView {
+    pub id: i64,
+    pub db_type: String,
+    pub host: String,
+    pub port: u16,
+    pub database_name: String,
+    pub username: String,
+    pub owner_id: i64,
+    pub ssl_mode: String,
+    pub created_at: String,
+}
+
+/// Response of `POST /databases/add_db_connection`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DbConnectionAdded {
+    pub message: String,
+    pub db_connection: DbConnectionView,
+}
+
+/// Response of `POST /databases/test_connection`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionTestView {
+    pub success: bool,
+    pub message: String,
+    /// The server's version string, when it reports one.
+    pub server_version: Option<String>,
+    /// E.g. the user can write: read-only users are recommended.
+    pub warnings: Vec<String>,
+}
+
+/// Response of `POST /databases/connect_db/{db_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectView {
+    pub message: String,
+    pub session_id: String,
+    pub thread_id: String,
+    pub db_id: i64,
+    pub database_name: String,
+    pub user_id: i64,
+    pub warnings: Vec<String>,
+}
+
+/// Response of `GET /databases/session-status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionStatusView {
+    pub user_id: i64,
+    pub session_id: String,
+    pub thread_id: String,
+    pub database_connected: bool,
+}
+
+/// Response of `GET /databases/session-info/{session_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfoView {
+    pub session_id: String,
+    pub thread_id: String,
+    pub user_id: i64,
+    pub database_connected: bool,
+    /// The session hash, with the connection string masked.
+    pub redis_data: BTreeMap<String, String>,
+    pub db_session_created_at: Option<String>,
+}
+
+/// Response of `POST /databases/disconnect-session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisconnectView {
+    pub message: String,
+    pub session_id: String,
+    pub thread_id: String,
+    pub user_id: i64,
+    pub redis_cleanup: bool,
+}
+
+/// A plain `{"message": "..."}` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageView {
+    pub message: String,
+}
