@@ -40,6 +40,7 @@ impl From<sqlagent_core::Error> for UiError {
             E::Invalid(m) | E::BadRequest(m) | E::NotFound(m) | E::Forbidden(m) => {
                 UiError::Invalid(m)
             }
+            e @ E::UnsafeSql(_) => UiError::Invalid(e.to_string()),
             E::Conflict(m) => UiError::Conflict(m),
             E::Unavailable(m) => UiError::Unavailable(m),
             e @ (E::Store(_) | E::Internal(_)) => {

@@ -25,6 +25,9 @@ pub enum Error {
     /// A request that is well-formed but cannot be served as asked (400).
     #[error("{0}")]
     BadRequest(String),
+    /// SQL that the read-only guard refuses (400); the text says why.
+    #[error("Query rejected: {0}")]
+    UnsafeSql(String),
     /// A uniqueness rule would be broken (409).
     #[error("{0}")]
     Conflict(String),

@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::Error;
 
+const UNREADABLE: &str =
+    "Stored credentials for this connection cannot be decrypted; set the password again (PUT /databases/{id})";
+
 /// Encrypts and decrypts with the configured key.
 pub struct Vault {
     cipher: Aes256Gcm,
@@ -51,21 +54,16 @@ impl Vault {
 
     /// Decrypt a value sealed for exactly this record.
     pub fn open(&self, sealed: &str, owner_id: i64, record_id: i64) -> crate::Result<String> {
-        let fail = || {
-            Error::Internal(anyhow::anyhow!(
-                "stored credentials cannot be decrypted (wrong key or record)"
-            ))
-        };
+        // A user can act on this (set the password again); the log says why.
+        let fail = || Error::Conflict(UNREADABLE.into());
         let mut parts = sealed.splitn(3, '.');
         let (Some("v1"), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(fail());
         };
         if key_id != self.key_id {
-            return Err(Error::Internal(anyhow::anyhow!(
-                "stored credentials were sealed with key {key_id}, the configured key is {}",
-                self.key_id
-            )));
+            tracing::error!(stored = key_id, configured = %self.key_id, "credentials sealed with another key");
+            return Err(fail());
         }
         let blob = B64.decode(body).map_err(|_| fail())?;
         if blob.len() < 12 + 16 {

@@ -22,6 +22,7 @@ impl AppState {
     /// Open the store (running migrations) and pick the session store.
     pub async fn build(settings: Settings) -> crate::Result<Self> {
         let store = Store::connect(settings.database_url.expose()).await?;
+        crate::demo::ensure(&settings.data_dir).await?;
         let sessions: Arc<dyn SessionStore> = match &settings.redis_url {
             Some(url) => Arc::new(RedisSessions::new(
                 url.expose(),

@@ -38,10 +38,11 @@ pub const MATRIX: [(StoreKind, SessionKind); 4] = [
 
 pub struct TestApp {
     pub base: String,
+    /// The per-test PostgreSQL store database, when this app created one.
+    pub pg_db: Option<String>,
     pub client: Client,
     pub state: AppState,
-    _data_dir: tempfile::TempDir,
-    pg_db: Option<String>,
+    pub data_dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -50,6 +51,10 @@ pub struct Options {
     pub sessions: SessionKind,
     pub ttl_seconds: u64,
     pub redis_url: String,
+    /// Share another app's PostgreSQL store (two instances, one store).
+    pub share_pg_with: Option<String>,
+    /// Extra settings, e.g. the outbound policy.
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -59,6 +64,8 @@ impl Default for Options {
             sessions: SessionKind::Memory,
             ttl_seconds: 86_400,
             redis_url: REDIS_URL.into(),
+            share_pg_with: None,
+            extra: Vec::new(),
         }
     }
 }
@@ -94,8 +101,18 @@ impl TestApp {
                 "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
             ),
         ]);
-        let pg_db = match opts.store {
-            StoreKind::Postgres => {
+        for (k, v) in &opts.extra {
+            vars.insert((*k).to_owned(), v.clone());
+        }
+        let pg_db = match (opts.store, &opts.share_pg_with) {
+            (StoreKind::Postgres, Some(shared)) => {
+                vars.insert(
+                    "DATABASE_URL".into(),
+                    format!("postgres://postgres@127.0.0.1:5432/{shared}"),
+                );
+                None
+            }
+            (StoreKind::Postgres, None) => {
                 let db = create_pg_database().await;
                 vars.insert(
                     "DATABASE_URL".into(),
@@ -103,7 +120,7 @@ impl TestApp {
                 );
                 Some(db)
             }
-            StoreKind::Sqlite => None,
+            (StoreKind::Sqlite, _) => None,
         };
         if opts.sessions == SessionKind::Redis {
             vars.insert("REDIS_URL".into(), opts.redis_url.clone());
@@ -131,7 +148,7 @@ impl TestApp {
             base,
             client,
             state,
-            _data_dir: data_dir,
+            data_dir,
             pg_db,
             server,
         }
@@ -175,6 +192,59 @@ impl TestApp {
 
     pub async fn get_authed(&self, path: &str, token: &str) -> Response {
         self.get(path).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn post_authed(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.post(path)
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_empty(&self, path: &str, token: &str) -> Response {
+        self.post(path).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Add a connection and return its id.
+    pub async fn add_db(&self, token: &str, body: &Value) -> i64 {
+        let added = ok_json(
+            self.post_authed("/databases/add_db_connection", token, body)
+                .await,
+        )
+        .await;
+        assert_eq!(added["message"], "Database added successfully");
+        added["db_connection"]["id"].as_i64().unwrap()
+    }
+
+    /// Upload a SQLite file into the caller's folder.
+    pub async fn upload_sqlite(&self, token: &str, name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.post("/databases/upload_sqlite")
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
     }
 }
 

@@ -1,8 +1,10 @@
 //! Integration tests: the real router on a random port, against the machine's real
 //! PostgreSQL and Redis (and a private redis-server for outage tests).
+mod databases;
 mod errors;
 mod health;
 mod helpers;
+mod leaks;
 mod openapi;
 mod sessions;
 mod ui;

@@ -7,6 +7,19 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("get", "/users/me"),
     ("get", "/health"),
     ("get", "/health/session"),
+    ("post", "/databases/add_db_connection"),
+    ("post", "/databases/test_connection"),
+    ("get", "/databases/"),
+    ("get", "/databases/{id}"),
+    ("put", "/databases/{id}"),
+    ("delete", "/databases/{id}"),
+    ("post", "/databases/upload_sqlite"),
+    ("post", "/databases/connect_db/{db_id}"),
+    ("get", "/databases/session-status"),
+    ("get", "/databases/session-info/{session_id}"),
+    ("post", "/databases/disconnect-session"),
+    ("get", "/databases/schema"),
+    ("post", "/databases/refresh_schema"),
 ];
 
 #[tokio::test]
