@@ -132,3 +132,25 @@ pub struct DisconnectView {
 pub struct MessageView {
     pub message: String,
 }
+
+/// Body of `POST /databases/run_sql`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunSql {
+    pub sql: String,
+}
+
+/// One executed query and its rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueryResultView {
+    /// The statement as executed (normalised by the guard).
+    pub sql: String,
+    pub columns: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<Object>>))]
+    pub rows: Vec<Vec<serde_json::Value>>,
+    pub row_count: usize,
+    /// True when the row or byte cap cut the result short.
+    pub truncated: bool,
+    pub elapsed_ms: u64,
+}

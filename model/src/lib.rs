@@ -10,7 +10,8 @@ mod users;
 
 pub use databases::{
     ConnectView, ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView,
-    DisconnectView, MessageView, NewDbConnection, SessionInfoView, SessionStatusView,
+    DisconnectView, MessageView, NewDbConnection, QueryResultView, RunSql, SessionInfoView,
+    SessionStatusView,
 };
 pub use health::{HealthView, SessionHealthView};
 pub use schema::{Column, ForeignKey, Schema, Table};

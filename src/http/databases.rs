@@ -6,8 +6,8 @@ use sqlagent_core::targets::{store_upload, MAX_UPLOAD_BYTES};
 use sqlagent_core::{databases, AppState, Error};
 use sqlagent_model::{
     ConnectView, ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView,
-    DisconnectView, ErrorBody, MessageView, NewDbConnection, Schema, SessionInfoView,
-    SessionStatusView,
+    DisconnectView, ErrorBody, MessageView, NewDbConnection, QueryResultView, RunSql, Schema,
+    SessionInfoView, SessionStatusView,
 };
 
 use super::{ApiError, Caller, Json, Path};
@@ -30,6 +30,7 @@ pub fn routes() -> Router<ServerState> {
         .route("/databases/disconnect-session", post(disconnect))
         .route("/databases/schema", get(schema))
         .route("/databases/refresh_schema", post(refresh))
+        .route("/databases/run_sql", post(run_sql))
 }
 
 type Res<T> = Result<Reply<T>, ApiError>;
@@ -199,5 +200,21 @@ pub async fn schema(State(app): State<AppState>, Caller(p): Caller) -> Res<Schem
 pub async fn refresh(State(app): State<AppState>, Caller(p): Caller) -> Res<Schema> {
     Ok(Reply(
         databases::refresh_schema(&app, &p).await?.as_ref().clone(),
+    ))
+}
+
+/// Run one read-only statement (e.g. SQL edited in the UI) through the guard.
+#[utoipa::path(post, path = "/databases/run_sql", tag = "sessions", security(("bearer" = [])),
+    request_body = RunSql, responses(
+        (status = 200, body = QueryResultView),
+        (status = 400, description = "Rejected by the read-only guard, or by the database", body = ErrorBody)))]
+pub async fn run_sql(
+    State(app): State<AppState>,
+    Caller(p): Caller,
+    Json(body): Json<RunSql>,
+) -> Res<QueryResultView> {
+    let limits = sqlagent_core::sqlguard::Limits::default();
+    Ok(Reply(
+        databases::run_sql(&app, &p, &body.sql, databases::Source::User, limits).await?,
     ))
 }

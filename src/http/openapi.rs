@@ -13,7 +13,7 @@ use crate::ServerState;
         super::databases::add, super::databases::test, super::databases::list, super::databases::one,
         super::databases::update, super::databases::remove, super::databases::upload, super::databases::connect,
         super::databases::status, super::databases::info, super::databases::disconnect, super::databases::schema,
-        super::databases::refresh),
+        super::databases::refresh, super::databases::run_sql),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

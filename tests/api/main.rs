@@ -2,6 +2,7 @@
 //! PostgreSQL and Redis (and a private redis-server for outage tests).
 mod databases;
 mod errors;
+mod guard;
 mod health;
 mod helpers;
 mod leaks;

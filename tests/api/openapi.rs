@@ -20,6 +20,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/databases/disconnect-session"),
     ("get", "/databases/schema"),
     ("post", "/databases/refresh_schema"),
+    ("post", "/databases/run_sql"),
 ];
 
 #[tokio::test]

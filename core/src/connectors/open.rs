@@ -70,11 +70,10 @@ pub async fn open(
         }
         DbKind::MySql => {
             let target = policy.resolve(&spec.host, spec.port).await?;
-            let opts = MySqlConnectOptions::new()
+            let mut opts = MySqlConnectOptions::new()
                 .host(&connect_host(spec, &target.addr.ip().to_string()))
                 .port(target.addr.port())
                 .username(&spec.username)
-                .password(&spec.password)
                 .database(&spec.database_name)
                 .ssl_mode(match spec.ssl_mode {
                     SslMode::Disable => MySqlSslMode::Disabled,
@@ -83,6 +82,10 @@ pub async fn open(
                     SslMode::VerifyCa => MySqlSslMode::VerifyCa,
                     SslMode::VerifyFull => MySqlSslMode::VerifyIdentity,
                 });
+            // An empty password means "none": sending an empty one fails some auth plugins.
+            if !spec.password.is_empty() {
+                opts = opts.password(&spec.password);
+            }
             let pool = MySqlPoolOptions::new()
                 .max_connections(MAX_CONNECTIONS)
                 .idle_timeout(IDLE_TIMEOUT)

@@ -13,13 +13,17 @@ use sqlparser::parser::Parser;
 use crate::targets::DbKind;
 use crate::Error;
 
+mod decode;
 mod deny;
+mod execute;
+
+pub use execute::{execute, Limits};
 
 /// Longest statement accepted, in bytes.
 pub const MAX_SQL_BYTES: usize = 64 * 1024;
 
-/// A statement that passed the guard, normalised to one statement without a
-/// trailing semicolon.
+/// A statement that passed the guard. `sql` is the parsed statement printed back,
+/// so what executes is exactly what was checked (no comments, no second statement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedSql {
     pub sql: String,
@@ -47,6 +51,12 @@ pub fn check(sql: &str, kind: DbKind) -> crate::Result<CheckedSql> {
     }
     if sql.contains('\0') {
         return Err(reject("the statement contains a NUL byte"));
+    }
+    // MySQL runs the body of `/*! … */` comments; the parser would see a comment.
+    if kind == DbKind::MySql && (sql.contains("/*!") || sql.contains("/*M!")) {
+        return Err(reject(
+            "MySQL executable comments (/*! … */) are not allowed",
+        ));
     }
     let statements = Parser::parse_sql(dialect(kind).as_ref(), sql)
         .map_err(|e| reject(format!("the statement could not be parsed: {e}")))?;

@@ -1,0 +1,91 @@
+//! `run_sql`: a statement from any source, through the guard, read-only, logged.
+use std::time::Instant;
+
+use sqlagent_model::QueryResultView;
+
+use crate::auth::Principal;
+use crate::sqlguard::{self, Limits};
+use crate::{time, AppState, Error};
+
+/// Where a statement came from, for the query log.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// Typed or edited by the user.
+    User,
+    /// Written by the agent's model.
+    Agent,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::User => "user",
+            Source::Agent => "agent",
+        }
+    }
+}
+
+/// Check and execute `sql` on the session's database; every attempt is logged.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+pub async fn run_sql(
+    state: &AppState,
+    p: &Principal,
+    sql: &str,
+    source: Source,
+    limits: Limits,
+) -> crate::Result<QueryResultView> {
+    let connector = super::connector(state, p).await?;
+    let started = Instant::now();
+    let outcome = match sqlguard::check(sql, connector.kind) {
+        Ok(checked) => sqlguard::execute(&connector.pool, &checked, limits).await,
+        Err(e) => Err(e),
+    };
+    log(
+        state,
+        p,
+        connector.db_id,
+        sql,
+        source,
+        &outcome,
+        started.elapsed().as_millis() as i64,
+    )
+    .await;
+    outcome
+}
+
+async fn log(
+    state: &AppState,
+    p: &Principal,
+    db_id: i64,
+    sql: &str,
+    source: Source,
+    outcome: &crate::Result<QueryResultView>,
+    elapsed_ms: i64,
+) {
+    let (status, error, rows) = match outcome {
+        Ok(r) => ("ok", None, Some(r.row_count as i64)),
+        Err(e @ Error::UnsafeSql(_)) => ("rejected", Some(e.to_string()), None),
+        Err(e) => ("error", Some(e.to_string()), None),
+    };
+    // Statements are bounded by the guard's size limit; keep the log bounded too.
+    let sql: String = sql.chars().take(8192).collect();
+    let written = sqlx::query(
+        "INSERT INTO query_log (user_id, db_id, session_id, source, sql_text, status, error, row_count, elapsed_ms, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(p.user_id)
+    .bind(db_id)
+    .bind(&p.session_id)
+    .bind(source.as_str())
+    .bind(sql)
+    .bind(status)
+    .bind(error)
+    .bind(rows)
+    .bind(elapsed_ms)
+    .bind(time::unix_now())
+    .execute(state.store.pool())
+    .await;
+    if let Err(e) = written {
+        tracing::error!(error = %e, "could not write the query log");
+    }
+}
