@@ -15,30 +15,19 @@ const RUNS: usize = 15;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let admin = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres")
-        .await
-        .expect("local PostgreSQL");
-    let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
-        .bind(DB)
-        .fetch_optional(&admin)
-        .await
-        .unwrap();
+    let admin = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres").await.expect("local PostgreSQL");
+    let exists: Option<(i32,)> =
+        sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1").bind(DB).fetch_optional(&admin).await.unwrap();
     let url = format!("postgres://postgres@127.0.0.1:5432/{DB}");
     if exists.is_none() {
-        sqlx::query(&format!("CREATE DATABASE {DB}"))
-            .execute(&admin)
-            .await
-            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {DB}")).execute(&admin).await.unwrap();
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
         let started = Instant::now();
         let mut ddl = String::new();
         for t in 0..TABLES {
             let mut cols = vec![format!("id bigint PRIMARY KEY")];
             for c in 1..COLUMNS {
-                cols.push(format!(
-                    "c{c} {} ",
-                    if c % 3 == 0 { "text" } else { "integer" }
-                ));
+                cols.push(format!("c{c} {} ", if c % 3 == 0 { "text" } else { "integer" }));
             }
             if t > 0 {
                 cols.push(format!("t{}_id bigint REFERENCES t{}(id)", t - 1, t - 1));

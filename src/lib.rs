@@ -50,9 +50,7 @@ pub fn router(state: ServerState) -> Router {
 
 /// Serve until Ctrl-C or SIGTERM, then finish in-flight requests.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -61,8 +59,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

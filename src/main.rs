@@ -16,23 +16,12 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     telemetry::init();
-    let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter()
-        .map(|it| it.flatten().collect())
-        .unwrap_or_default();
-    let settings =
-        Settings::from_layers(dotenv, std::env::vars(), &args).context("configuration")?;
+    let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
+    let settings = Settings::from_layers(dotenv, std::env::vars(), &args).context("configuration")?;
     let addr = settings.site_addr;
-    let leptos = get_configuration(None)
-        .context("leptos configuration")?
-        .leptos_options;
-    let app = AppState::build(settings)
-        .await
-        .context("starting core services")?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
+    let leptos = get_configuration(None).context("leptos configuration")?.leptos_options;
+    let app = AppState::build(settings).await.context("starting core services")?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    serve(listener, router(ServerState { app, leptos }))
-        .await
-        .context("serving")
+    serve(listener, router(ServerState { app, leptos })).await.context("serving")
 }

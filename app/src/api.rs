@@ -32,22 +32,30 @@ impl FromServerFnError for UiError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlagent_core::Error> for UiError {
+    /// Map a core error, and give the server-function response the matching
+    /// HTTP status (the browser client decodes any 4xx/5xx body as `UiError`).
     fn from(e: sqlagent_core::Error) -> Self {
+        use http::StatusCode as S;
         use sqlagent_core::Error as E;
-        match e {
-            E::Unauthenticated(m) => UiError::Unauthenticated(m),
-            E::BadCredentials => UiError::Unauthenticated(e.to_string()),
-            E::Invalid(m) | E::BadRequest(m) | E::NotFound(m) | E::Forbidden(m) => {
-                UiError::Invalid(m)
-            }
-            e @ E::UnsafeSql(_) => UiError::Invalid(e.to_string()),
-            E::Conflict(m) => UiError::Conflict(m),
-            E::Unavailable(m) => UiError::Unavailable(m),
+        let (status, ui) = match e {
+            E::Unauthenticated(m) => (S::UNAUTHORIZED, UiError::Unauthenticated(m)),
+            E::BadCredentials => (S::UNAUTHORIZED, UiError::Unauthenticated(e.to_string())),
+            E::Invalid(m) => (S::UNPROCESSABLE_ENTITY, UiError::Invalid(m)),
+            E::BadRequest(m) => (S::BAD_REQUEST, UiError::Invalid(m)),
+            e @ E::UnsafeSql(_) => (S::BAD_REQUEST, UiError::Invalid(e.to_string())),
+            E::NotFound(m) => (S::NOT_FOUND, UiError::Invalid(m)),
+            E::Forbidden(m) => (S::FORBIDDEN, UiError::Invalid(m)),
+            E::Conflict(m) => (S::CONFLICT, UiError::Conflict(m)),
+            E::Unavailable(m) => (S::SERVICE_UNAVAILABLE, UiError::Unavailable(m)),
             e @ (E::Store(_) | E::Internal(_)) => {
                 tracing::error!(error = %e, "server function failed");
-                UiError::Server
+                (S::INTERNAL_SERVER_ERROR, UiError::Server)
             }
+        };
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(status);
         }
+        ui
     }
 }
 
@@ -66,10 +74,7 @@ mod server {
     /// The caller behind this request's session cookie, if any.
     pub async fn principal(state: &AppState) -> Result<Option<Principal>, UiError> {
         let parts = use_context::<axum_parts::Parts>().ok_or(UiError::Server)?;
-        let cookie = parts
-            .headers
-            .get(axum_parts::COOKIE)
-            .and_then(|v| v.to_str().ok());
+        let cookie = parts.headers.get(axum_parts::COOKIE).and_then(|v| v.to_str().ok());
         let Some(token) = auth::token_from_headers(None, cookie) else {
             return Ok(None);
         };
@@ -112,11 +117,7 @@ pub async fn current_user() -> Result<Option<UserView>, UiError> {
 #[server]
 pub async fn register(name: String, email: String, password: String) -> Result<UserView, UiError> {
     let state = server::state()?;
-    let new = sqlagent_model::NewUser {
-        name,
-        email,
-        password,
-    };
+    let new = sqlagent_model::NewUser { name, email, password };
     Ok(sqlagent_core::users::register(&state, new).await?)
 }
 

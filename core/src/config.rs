@@ -133,9 +133,7 @@ impl Settings {
             .map_err(|_| invalid("LEPTOS_SITE_ADDR: expected host:port, e.g. 127.0.0.1:8000"))?;
         let data_dir = PathBuf::from(get("SQLAGENT_DATA_DIR").unwrap_or("./data"));
         let database_url = match get("DATABASE_URL") {
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres") => {
-                url.to_owned()
-            }
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres") => url.to_owned(),
             Some(_) => return Err(invalid("DATABASE_URL: expected sqlite://… or postgres://…")),
             None => format!("sqlite://{}/sqlagent.db", data_dir.display()),
         };
@@ -147,12 +145,7 @@ impl Settings {
                 .filter(|n| *n > 0)
                 .ok_or_else(|| invalid("SESSION_TTL_SECONDS: expected a positive integer"))?,
         };
-        let (jwt_secret, secret_key) = secrets(
-            env,
-            &data_dir,
-            get("JWT_SECRET"),
-            get("SQLAGENT_SECRET_KEY"),
-        )?;
+        let (jwt_secret, secret_key) = secrets(env, &data_dir, get("JWT_SECRET"), get("SQLAGENT_SECRET_KEY"))?;
         Ok(Settings {
             env,
             site_addr,
@@ -164,9 +157,7 @@ impl Settings {
             session_ttl_seconds,
             openai_api_key: get("OPENAI_API_KEY").map(|k| SecretString::from(k.to_owned())),
             openai_base_url: get("OPENAI_BASE_URL").map(str::to_owned),
-            model: get("SQLAGENT_MODEL")
-                .or(get("LLM_MODEL"))
-                .map(str::to_owned),
+            model: get("SQLAGENT_MODEL").or(get("LLM_MODEL")).map(str::to_owned),
             net_policy: crate::targets::NetPolicy::from_settings(
                 get("SQLAGENT_ALLOWED_HOSTS"),
                 get("SQLAGENT_DENY_PRIVATE_HOSTS"),
@@ -203,10 +194,7 @@ fn parse_flags(args: &[String]) -> crate::Result<Vec<(String, String)>> {
             .ok_or_else(|| invalid(format!("unknown flag {flag}; see --help")))?;
         let value = match inline {
             Some(v) => v,
-            None => it
-                .next()
-                .cloned()
-                .ok_or_else(|| invalid(format!("{flag} needs a value")))?,
+            None => it.next().cloned().ok_or_else(|| invalid(format!("{flag} needs a value")))?,
         };
         out.push((var.to_owned(), value));
     }
@@ -225,9 +213,7 @@ fn secrets(
     if env == Environment::Production {
         let jwt = jwt.ok_or_else(|| invalid("production: JWT_SECRET is required"))?;
         if jwt.len() < 32 || WEAK_SECRETS.contains(&jwt.to_ascii_lowercase().as_str()) {
-            return Err(invalid(
-                "production: JWT_SECRET is weak (use at least 32 random bytes)",
-            ));
+            return Err(invalid("production: JWT_SECRET is weak (use at least 32 random bytes)"));
         }
         let key = key.ok_or_else(|| invalid("production: SQLAGENT_SECRET_KEY is required"))?;
         if key.iter().all(|b| *b == key[0]) {
@@ -239,10 +225,7 @@ fn secrets(
         return Ok((jwt.to_owned(), key));
     }
     let dev = dev_secrets(data_dir)?;
-    Ok((
-        jwt.map(str::to_owned).unwrap_or(dev.0),
-        key.unwrap_or(dev.1),
-    ))
+    Ok((jwt.map(str::to_owned).unwrap_or(dev.0), key.unwrap_or(dev.1)))
 }
 
 fn decode_key(raw: &str) -> crate::Result<[u8; 32]> {
@@ -299,10 +282,7 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
@@ -312,16 +292,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().display().to_string();
         let s = Settings::from_layers(
-            vec![
-                ("SESSION_TTL_SECONDS".into(), "10".into()),
-                ("SQLAGENT_DATA_DIR".into(), d.clone()),
-            ],
+            vec![("SESSION_TTL_SECONDS".into(), "10".into()), ("SQLAGENT_DATA_DIR".into(), d.clone())],
             vec![("SESSION_TTL_SECONDS".into(), "20".into())],
-            &[
-                "--session-ttl-seconds".into(),
-                "30".into(),
-                "--addr=127.0.0.1:9".into(),
-            ],
+            &["--session-ttl-seconds".into(), "30".into(), "--addr=127.0.0.1:9".into()],
         )
         .unwrap();
         assert_eq!(s.session_ttl_seconds, 30);
@@ -334,11 +307,7 @@ mod tests {
         assert!(Settings::from_layers(vec![], vec![], &["--nope".into(), "1".into()]).is_err());
         assert!(Settings::from_vars(&vars(&[("SESSION_TTL_SECONDS", "0")])).is_err());
         assert!(Settings::from_vars(&vars(&[("DATABASE_URL", "mysql://x")])).is_err());
-        assert!(Settings::from_vars(&vars(&[
-            ("SQLAGENT_SECRET_KEY", "short"),
-            ("JWT_SECRET", "x")
-        ]))
-        .is_err());
+        assert!(Settings::from_vars(&vars(&[("SQLAGENT_SECRET_KEY", "short"), ("JWT_SECRET", "x")])).is_err());
     }
 
     #[test]
@@ -381,13 +350,7 @@ mod tests {
             ("OPENAI_API_KEY", "sk-live-abcdef"),
         ]);
         let dbg = format!("{:?}", Settings::from_vars(&v).unwrap());
-        for secret in [
-            "hunter2pass",
-            "redispass9",
-            "jwt-secret-value",
-            KEY,
-            "sk-live-abcdef",
-        ] {
+        for secret in ["hunter2pass", "redispass9", "jwt-secret-value", KEY, "sk-live-abcdef"] {
             assert!(!dbg.contains(secret), "{secret} leaked in {dbg}");
         }
         assert!(dbg.contains("postgres://app:***@db:5432/app"));

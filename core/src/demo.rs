@@ -28,13 +28,11 @@ CREATE TABLE order_items (
 ";
 
 const FIRST: &[&str] = &[
-    "Ava", "Ben", "Chloe", "Daniel", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jack", "Lena",
-    "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Yuki",
+    "Ava", "Ben", "Chloe", "Daniel", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jack", "Lena", "Mateo", "Nora", "Omar",
+    "Priya", "Quinn", "Rosa", "Sam", "Tara", "Yuki",
 ];
-const LAST: &[&str] = &[
-    "Smith", "Garcia", "Müller", "Rossi", "Dubois", "Tanaka", "Silva", "Kowalski", "Jensen",
-    "Novak", "Patel", "Kim",
-];
+const LAST: &[&str] =
+    &["Smith", "Garcia", "Müller", "Rossi", "Dubois", "Tanaka", "Silva", "Kowalski", "Jensen", "Novak", "Patel", "Kim"];
 const PLACES: &[(&str, &str)] = &[
     ("USA", "New York"),
     ("USA", "Chicago"),
@@ -68,35 +66,11 @@ const CATALOG: &[(&str, &[(&str, f64)])] = &[
             ("Noise-cancelling Headphones", 199.0),
         ],
     ),
-    (
-        "Home",
-        &[
-            ("Espresso Machine", 349.0),
-            ("Chef's Knife", 79.0),
-            ("Cast Iron Pan", 54.0),
-        ],
-    ),
-    (
-        "Outdoors",
-        &[
-            ("Trail Backpack", 129.0),
-            ("Camping Stove", 64.5),
-            ("Headlamp", 24.99),
-        ],
-    ),
-    (
-        "Toys",
-        &[("Building Blocks Set", 59.0), ("Puzzle 1000 pieces", 19.99)],
-    ),
+    ("Home", &[("Espresso Machine", 349.0), ("Chef's Knife", 79.0), ("Cast Iron Pan", 54.0)]),
+    ("Outdoors", &[("Trail Backpack", 129.0), ("Camping Stove", 64.5), ("Headlamp", 24.99)]),
+    ("Toys", &[("Building Blocks Set", 59.0), ("Puzzle 1000 pieces", 19.99)]),
 ];
-const STATUSES: &[&str] = &[
-    "delivered",
-    "delivered",
-    "delivered",
-    "shipped",
-    "processing",
-    "cancelled",
-];
+const STATUSES: &[&str] = &["delivered", "delivered", "delivered", "shipped", "processing", "cancelled"];
 
 /// A tiny deterministic generator (xorshift), so every install gets the same data.
 struct Rng(u64);
@@ -121,10 +95,7 @@ pub async fn ensure(data_dir: &Path) -> crate::Result<PathBuf> {
         return Ok(path);
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{DEMO_FILE}.{}.part",
-        uuid::Uuid::new_v4().simple()
-    ));
+    let tmp = dir.join(format!(".{DEMO_FILE}.{}.part", uuid::Uuid::new_v4().simple()));
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", tmp.display()))
         .context("demo path")?
         .create_if_missing(true);
@@ -139,11 +110,7 @@ pub async fn ensure(data_dir: &Path) -> crate::Result<PathBuf> {
         sqlx::query("INSERT INTO customers VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(i)
             .bind(format!("{first} {last}"))
-            .bind(format!(
-                "{}.{}{i}@example.com",
-                first.to_lowercase(),
-                last.to_lowercase()
-            ))
+            .bind(format!("{}.{}{i}@example.com", first.to_lowercase(), last.to_lowercase()))
             .bind(country)
             .bind(city)
             .bind(day)
@@ -215,14 +182,8 @@ mod tests {
         let path = ensure(dir.path()).await.unwrap();
         let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
         assert_eq!(ensure(dir.path()).await.unwrap(), path);
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().modified().unwrap(),
-            modified,
-            "not regenerated"
-        );
-        let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified, "not regenerated");
+        let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
         let (orders, orphans): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM orders), \
                     (SELECT count(*) FROM order_items i LEFT JOIN products p ON p.id = i.product_id WHERE p.id IS NULL)",

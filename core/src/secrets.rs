@@ -26,10 +26,7 @@ impl Vault {
         let key = key.expose_secret();
         // The key id is a short fingerprint: it names the key without revealing it.
         let key_id = hex8(&Sha256::digest(key));
-        Vault {
-            cipher: Aes256Gcm::new(key.into()),
-            key_id,
-        }
+        Vault { cipher: Aes256Gcm::new(key.into()), key_id }
     }
 
     /// Encrypt `plain` for the record `(owner_id, record_id)`.
@@ -39,13 +36,7 @@ impl Vault {
         let aad = aad(owner_id, record_id);
         let sealed = self
             .cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plain.as_bytes(),
-                    aad: aad.as_bytes(),
-                },
-            )
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: aad.as_bytes() })
             .map_err(|_| anyhow::anyhow!("encryption failed"))?;
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&sealed);
@@ -57,8 +48,7 @@ impl Vault {
         // A user can act on this (set the password again); the log says why.
         let fail = || Error::Conflict(UNREADABLE.into());
         let mut parts = sealed.splitn(3, '.');
-        let (Some("v1"), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some("v1"), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(fail());
         };
         if key_id != self.key_id {
@@ -73,13 +63,7 @@ impl Vault {
         let aad = aad(owner_id, record_id);
         let plain = self
             .cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: aad.as_bytes(),
-                },
-            )
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: aad.as_bytes() })
             .map_err(|_| fail())?;
         String::from_utf8(plain).map_err(|_| fail())
     }
@@ -114,10 +98,6 @@ mod tests {
         tampered.pop();
         tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
         assert!(v.open(&tampered, 1, 101).is_err(), "tampered");
-        assert_ne!(
-            v.seal("db_pass123", 1, 101).unwrap(),
-            sealed,
-            "fresh nonce each time"
-        );
+        assert_ne!(v.seal("db_pass123", 1, 101).unwrap(), sealed, "fresh nonce each time");
     }
 }

@@ -24,24 +24,14 @@ impl AppState {
         let store = Store::connect(settings.database_url.expose()).await?;
         crate::demo::ensure(&settings.data_dir).await?;
         let sessions: Arc<dyn SessionStore> = match &settings.redis_url {
-            Some(url) => Arc::new(RedisSessions::new(
-                url.expose(),
-                settings.session_ttl_seconds,
-            )?),
+            Some(url) => Arc::new(RedisSessions::new(url.expose(), settings.session_ttl_seconds)?),
             None => {
                 tracing::info!("REDIS_URL not set: in-memory sessions (single instance only)");
                 Arc::new(MemorySessions::new(settings.session_ttl_seconds))
             }
         };
         let vault = Arc::new(Vault::new(&settings.secret_key));
-        let connectors =
-            ConnectorCache::new(settings.max_pools, std::time::Duration::from_secs(30 * 60));
-        Ok(AppState {
-            settings: Arc::new(settings),
-            store,
-            sessions,
-            vault,
-            connectors,
-        })
+        let connectors = ConnectorCache::new(settings.max_pools, std::time::Duration::from_secs(30 * 60));
+        Ok(AppState { settings: Arc::new(settings), store, sessions, vault, connectors })
     }
 }

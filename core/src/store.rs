@@ -32,12 +32,8 @@ impl Store {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
             let file = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = std::path::Path::new(file)
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+            if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
             let sep = if url.contains('?') { '&' } else { '?' };
             (Backend::Sqlite, format!("{url}{sep}mode=rwc"))
@@ -53,18 +49,13 @@ impl Store {
             .context("connecting to the app store (DATABASE_URL)")?;
         if backend == Backend::Sqlite {
             // WAL lets readers run beside the single writer.
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await?;
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(&pool)
-            .await
-            .context("running app store migrations")?;
+        migrator.run(&pool).await.context("running app store migrations")?;
         Ok(Store { pool, backend })
     }
 

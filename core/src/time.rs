@@ -8,10 +8,7 @@ pub fn unix_now() -> i64 {
 
 /// `2025-10-05T10:30:00` (UTC, no zone suffix), the guide's `created_at` shape.
 pub fn naive_iso(unix_seconds: i64) -> String {
-    DateTime::<Utc>::from_timestamp(unix_seconds, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string()
+    DateTime::<Utc>::from_timestamp(unix_seconds, 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// `2025-10-05T12:00:00.000Z`, the guide's health `timestamp` shape.

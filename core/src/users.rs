@@ -15,12 +15,7 @@ struct UserRow {
 
 impl From<UserRow> for UserView {
     fn from(r: UserRow) -> Self {
-        UserView {
-            id: r.id,
-            name: r.name,
-            email: r.email,
-            created_at: time::naive_iso(r.created_at),
-        }
+        UserView { id: r.id, name: r.name, email: r.email, created_at: time::naive_iso(r.created_at) }
     }
 }
 
@@ -36,7 +31,9 @@ pub async fn register(state: &AppState, new: NewUser) -> crate::Result<UserView>
         return Err(duplicate());
     }
     let hash = hash_password(new.password).await?;
-    let sql = format!("INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}");
+    let sql = format!(
+        "INSERT INTO users (name, email, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
+    );
     let row = sqlx::query_as::<_, UserRow>(&sql)
         .bind(&name)
         .bind(&email)
@@ -66,11 +63,7 @@ pub async fn get(state: &AppState, id: i64) -> crate::Result<UserView> {
 
 /// The user whose email and password match; the same error (and about the same
 /// time) whether the email is unknown or the password wrong.
-pub(crate) async fn verify_credentials(
-    state: &AppState,
-    email: &str,
-    password: &str,
-) -> crate::Result<UserView> {
+pub(crate) async fn verify_credentials(state: &AppState, email: &str, password: &str) -> crate::Result<UserView> {
     let row = find_by_email(state, &email.trim().to_ascii_lowercase()).await?;
     let hash = row.as_ref().map(|r| r.password_hash.clone());
     if verify_password(password.to_owned(), hash).await? {
@@ -82,10 +75,7 @@ pub(crate) async fn verify_credentials(
 
 async fn find_by_email(state: &AppState, email: &str) -> crate::Result<Option<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    Ok(sqlx::query_as::<_, UserRow>(&sql)
-        .bind(email)
-        .fetch_optional(state.store.pool())
-        .await?)
+    Ok(sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(state.store.pool()).await?)
 }
 
 fn duplicate() -> Error {
@@ -101,14 +91,10 @@ fn validate(name: &str, email: &str, password: &str) -> crate::Result<()> {
         return Err(Error::Invalid("email: not a valid email address".into()));
     }
     if password.chars().count() < 8 {
-        return Err(Error::Invalid(
-            "password: must be at least 8 characters".into(),
-        ));
+        return Err(Error::Invalid("password: must be at least 8 characters".into()));
     }
     if password.len() > 1024 {
-        return Err(Error::Invalid(
-            "password: must be at most 1024 bytes".into(),
-        ));
+        return Err(Error::Invalid("password: must be at most 1024 bytes".into()));
     }
     Ok(())
 }
@@ -125,9 +111,7 @@ fn is_email(email: &str) -> bool {
         && local.len() <= 64
         && !local.starts_with('.')
         && !local.ends_with('.')
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
         && labels.len() >= 2
         && labels.iter().all(|l| {
             !l.is_empty()
@@ -135,9 +119,7 @@ fn is_email(email: &str) -> bool {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 #[cfg(test)]
@@ -146,11 +128,7 @@ mod tests {
 
     #[test]
     fn email_check_accepts_real_addresses_and_rejects_junk() {
-        for ok in [
-            "john@example.com",
-            "a.b+tag@sub.example.co.uk",
-            "x_y@d-1.io",
-        ] {
+        for ok in ["john@example.com", "a.b+tag@sub.example.co.uk", "x_y@d-1.io"] {
             assert!(is_email(ok), "{ok}");
         }
         for bad in [

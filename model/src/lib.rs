@@ -9,9 +9,8 @@ mod schema;
 mod users;
 
 pub use databases::{
-    ConnectView, ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView,
-    DisconnectView, MessageView, NewDbConnection, QueryResultView, RunSql, SessionInfoView,
-    SessionStatusView,
+    ConnectView, ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView, DisconnectView,
+    MessageView, NewDbConnection, QueryResultView, RunSql, SessionInfoView, SessionStatusView,
 };
 pub use health::{HealthView, SessionHealthView};
 pub use schema::{Column, ForeignKey, Schema, Table};

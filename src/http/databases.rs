@@ -5,9 +5,8 @@ use axum::{Json as Reply, Router};
 use sqlagent_core::targets::{store_upload, MAX_UPLOAD_BYTES};
 use sqlagent_core::{databases, AppState, Error};
 use sqlagent_model::{
-    ConnectView, ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView,
-    DisconnectView, ErrorBody, MessageView, NewDbConnection, QueryResultView, RunSql, Schema,
-    SessionInfoView, SessionStatusView,
+    ConnectView, ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView, DisconnectView, ErrorBody,
+    MessageView, NewDbConnection, QueryResultView, RunSql, Schema, SessionInfoView, SessionStatusView,
 };
 
 use super::{ApiError, Caller, Json, Path};
@@ -20,10 +19,7 @@ pub fn routes() -> Router<ServerState> {
         .route("/databases/", get(list))
         .route("/databases", get(list))
         .route("/databases/{id}", get(one).put(update).delete(remove))
-        .route(
-            "/databases/upload_sqlite",
-            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
-        )
+        .route("/databases/upload_sqlite", post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)))
         .route("/databases/connect_db/{db_id}", post(connect))
         .route("/databases/session-status", get(status))
         .route("/databases/session-info/{session_id}", get(info))
@@ -46,10 +42,7 @@ pub async fn add(
     Json(new): Json<NewDbConnection>,
 ) -> Res<DbConnectionAdded> {
     let db_connection = databases::add(&app, &p, new).await?;
-    Ok(Reply(DbConnectionAdded {
-        message: "Database added successfully".into(),
-        db_connection,
-    }))
+    Ok(Reply(DbConnectionAdded { message: "Database added successfully".into(), db_connection }))
 }
 
 /// Try a connection without storing it.
@@ -73,11 +66,7 @@ pub async fn list(State(app): State<AppState>, Caller(p): Caller) -> Res<Vec<DbC
 /// One of the caller's connections.
 #[utoipa::path(get, path = "/databases/{id}", tag = "databases", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = DbConnectionView), (status = 404, body = ErrorBody)))]
-pub async fn one(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-) -> Res<DbConnectionView> {
+pub async fn one(State(app): State<AppState>, Caller(p): Caller, Path(id): Path<i64>) -> Res<DbConnectionView> {
     Ok(Reply(databases::get(&app, &p, id).await?))
 }
 
@@ -97,15 +86,9 @@ pub async fn update(
 /// Delete a connection; sessions using it are detached.
 #[utoipa::path(delete, path = "/databases/{id}", tag = "databases", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = MessageView), (status = 404, body = ErrorBody)))]
-pub async fn remove(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-    Path(id): Path<i64>,
-) -> Res<MessageView> {
+pub async fn remove(State(app): State<AppState>, Caller(p): Caller, Path(id): Path<i64>) -> Res<MessageView> {
     databases::delete(&app, &p, id).await?;
-    Ok(Reply(MessageView {
-        message: "Database connection deleted".into(),
-    }))
+    Ok(Reply(MessageView { message: "Database connection deleted".into() }))
 }
 
 /// Upload a SQLite file (multipart field `file`; optional field `name`) into the
@@ -113,27 +96,14 @@ pub async fn remove(
 #[utoipa::path(post, path = "/databases/upload_sqlite", tag = "databases", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "`file`: the SQLite database; `name`: optional file name"),
     responses((status = 200, body = MessageView), (status = 422, body = ErrorBody)))]
-pub async fn upload(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-    mut form: Multipart,
-) -> Res<MessageView> {
+pub async fn upload(State(app): State<AppState>, Caller(p): Caller, mut form: Multipart) -> Res<MessageView> {
     let bad = |m: &str| ApiError(Error::Invalid(m.into()));
     let (mut name, mut bytes) = (None, None);
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| bad(&format!("multipart: {}", e.body_text())))?
-    {
+    while let Some(field) = form.next_field().await.map_err(|e| bad(&format!("multipart: {}", e.body_text())))? {
         match field.name() {
             Some("file") => {
                 name = name.or(field.file_name().map(str::to_owned));
-                bytes = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|e| bad(&format!("file: {}", e.body_text())))?,
-                );
+                bytes = Some(field.bytes().await.map_err(|e| bad(&format!("file: {}", e.body_text())))?);
             }
             Some("name") => name = Some(field.text().await.map_err(|_| bad("name: not text"))?),
             _ => {}
@@ -146,19 +116,13 @@ pub async fn upload(
     tokio::task::spawn_blocking(move || store_upload(&data_dir, p.user_id, &stored, &bytes))
         .await
         .map_err(|e| ApiError(Error::Internal(e.into())))??;
-    Ok(Reply(MessageView {
-        message: format!("Uploaded {name}"),
-    }))
+    Ok(Reply(MessageView { message: format!("Uploaded {name}") }))
 }
 
 /// Attach one of the caller's databases to the session.
 #[utoipa::path(post, path = "/databases/connect_db/{db_id}", tag = "sessions", security(("bearer" = [])),
     params(("db_id" = i64, Path)), responses((status = 200, body = ConnectView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn connect(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-    Path(db_id): Path<i64>,
-) -> Res<ConnectView> {
+pub async fn connect(State(app): State<AppState>, Caller(p): Caller, Path(db_id): Path<i64>) -> Res<ConnectView> {
     Ok(Reply(databases::connect(&app, &p, db_id).await?))
 }
 
@@ -172,11 +136,7 @@ pub async fn status(Caller(p): Caller) -> Reply<SessionStatusView> {
 /// One of the caller's sessions, connection string masked.
 #[utoipa::path(get, path = "/databases/session-info/{session_id}", tag = "sessions", security(("bearer" = [])),
     params(("session_id" = String, Path)), responses((status = 200, body = SessionInfoView), (status = 404, body = ErrorBody)))]
-pub async fn info(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-    Path(sid): Path<String>,
-) -> Res<SessionInfoView> {
+pub async fn info(State(app): State<AppState>, Caller(p): Caller, Path(sid): Path<String>) -> Res<SessionInfoView> {
     Ok(Reply(databases::session_info(&app, &p, &sid).await?))
 }
 
@@ -198,9 +158,7 @@ pub async fn schema(State(app): State<AppState>, Caller(p): Caller) -> Res<Schem
 #[utoipa::path(post, path = "/databases/refresh_schema", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Schema), (status = 400, body = ErrorBody)))]
 pub async fn refresh(State(app): State<AppState>, Caller(p): Caller) -> Res<Schema> {
-    Ok(Reply(
-        databases::refresh_schema(&app, &p).await?.as_ref().clone(),
-    ))
+    Ok(Reply(databases::refresh_schema(&app, &p).await?.as_ref().clone()))
 }
 
 /// Run one read-only statement (e.g. SQL edited in the UI) through the guard.
@@ -208,13 +166,7 @@ pub async fn refresh(State(app): State<AppState>, Caller(p): Caller) -> Res<Sche
     request_body = RunSql, responses(
         (status = 200, body = QueryResultView),
         (status = 400, description = "Rejected by the read-only guard, or by the database", body = ErrorBody)))]
-pub async fn run_sql(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-    Json(body): Json<RunSql>,
-) -> Res<QueryResultView> {
+pub async fn run_sql(State(app): State<AppState>, Caller(p): Caller, Json(body): Json<RunSql>) -> Res<QueryResultView> {
     let limits = sqlagent_core::sqlguard::Limits::default();
-    Ok(Reply(
-        databases::run_sql(&app, &p, &body.sql, databases::Source::User, limits).await?,
-    ))
+    Ok(Reply(databases::run_sql(&app, &p, &body.sql, databases::Source::User, limits).await?))
 }

@@ -17,13 +17,7 @@ impl<E: Into<Error>> From<E> for ApiError {
 impl ApiError {
     /// An error with an explicit status and text (extractor rejections).
     pub fn status(status: StatusCode, detail: impl Into<String>) -> Response {
-        (
-            status,
-            axum::Json(ErrorBody {
-                detail: detail.into(),
-            }),
-        )
-            .into_response()
+        (status, axum::Json(ErrorBody { detail: detail.into() })).into_response()
     }
 }
 
@@ -54,17 +48,12 @@ impl IntoResponse for ApiError {
         };
         let mut response = Self::status(status, detail);
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }
 }
 
 fn is_outage(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
-    )
+    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
 }

@@ -79,9 +79,6 @@ where
         let token = auth::token_from_headers(header(AUTHORIZATION), header(COOKIE))
             .ok_or_else(|| ApiError(sqlagent_core::Error::not_authenticated()).into_response())?;
         let app = AppState::from_ref(state);
-        auth::authenticate(&app, token)
-            .await
-            .map(Caller)
-            .map_err(|e| ApiError(e).into_response())
+        auth::authenticate(&app, token).await.map(Caller).map_err(|e| ApiError(e).into_response())
     }
 }

@@ -9,9 +9,7 @@ use super::Caller;
 use crate::ServerState;
 
 pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/health", get(service))
-        .route("/health/session", get(session))
+    Router::new().route("/health", get(service)).route("/health/session", get(session))
 }
 
 /// Service health; `degraded` when Redis is configured but unreachable.

@@ -17,11 +17,7 @@ use crate::ServerState;
 
 /// Every REST route.
 pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .merge(users::routes())
-        .merge(databases::routes())
-        .merge(health::routes())
-        .merge(openapi::routes())
+    Router::new().merge(users::routes()).merge(databases::routes()).merge(health::routes()).merge(openapi::routes())
 }
 
 /// Add request ids and request tracing (method, path, status, latency — never

@@ -22,10 +22,7 @@ pub fn routes() -> Router<ServerState> {
     (status = 409, description = "Email already registered", body = ErrorBody),
     (status = 422, description = "Invalid name, email or password", body = ErrorBody),
 ))]
-pub async fn register(
-    State(app): State<AppState>,
-    Json(new): Json<NewUser>,
-) -> Result<axum::Json<UserView>, ApiError> {
+pub async fn register(State(app): State<AppState>, Json(new): Json<NewUser>) -> Result<axum::Json<UserView>, ApiError> {
     Ok(axum::Json(users::register(&app, new).await?))
 }
 
@@ -41,9 +38,7 @@ pub async fn login(
     State(app): State<AppState>,
     Form(form): Form<LoginForm>,
 ) -> Result<axum::Json<TokenView>, ApiError> {
-    Ok(axum::Json(
-        auth::login(&app, &form.username, &form.password).await?,
-    ))
+    Ok(axum::Json(auth::login(&app, &form.username, &form.password).await?))
 }
 
 /// The caller.
@@ -51,9 +46,6 @@ pub async fn login(
     (status = 200, description = "The authenticated user", body = UserView),
     (status = 401, description = "Not authenticated", body = ErrorBody),
 ))]
-pub async fn me(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-) -> Result<axum::Json<UserView>, ApiError> {
+pub async fn me(State(app): State<AppState>, Caller(p): Caller) -> Result<axum::Json<UserView>, ApiError> {
     Ok(axum::Json(users::get(&app, p.user_id).await?))
 }

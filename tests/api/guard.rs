@@ -238,8 +238,16 @@ async fn snapshot_mysql(url: &str, db: &str) -> Vec<String> {
     let mut c = sqlx::MySqlConnection::connect(url).await.unwrap();
     let mut out: Vec<String> = sqlx::query(&format!("SELECT CAST(CONCAT(TABLE_NAME, ':', TABLE_TYPE) AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{db}' ORDER BY 1"))
         .fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect();
-    out.extend(sqlx::query(&format!("SELECT CAST(ROUTINE_NAME AS CHAR) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '{db}'"))
-        .fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<String, _>(0)));
+    out.extend(
+        sqlx::query(&format!(
+            "SELECT CAST(ROUTINE_NAME AS CHAR) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '{db}'"
+        ))
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0)),
+    );
     out.extend(
         sqlx::query("SELECT CAST(CONCAT(user, '@', host) AS CHAR) FROM mysql.user ORDER BY 1")
             .fetch_all(&mut c)
@@ -264,27 +272,29 @@ async fn snapshot_mysql(url: &str, db: &str) -> Vec<String> {
 }
 
 async fn snapshot_sqlite(path: &std::path::Path) -> Vec<String> {
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
-        .await
-        .unwrap();
-    let mut out: Vec<String> = sqlx::query(
-        "SELECT type || ':' || name || ':' || coalesce(sql, '') FROM sqlite_schema ORDER BY 1",
-    )
-    .fetch_all(&mut c)
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| r.get::<String, _>(0))
-    .collect();
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display())).await.unwrap();
+    let mut out: Vec<String> =
+        sqlx::query("SELECT type || ':' || name || ':' || coalesce(sql, '') FROM sqlite_schema ORDER BY 1")
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
     for t in ["accounts", "audit"] {
-        let rows: Vec<String> = sqlx::query(&format!("SELECT id || '|' || coalesce(quote(owner), '') FROM (SELECT id, {} AS owner FROM {t}) ORDER BY 1", if t == "accounts" { "owner || ':' || balance" } else { "note" }))
-            .fetch_all(&mut c).await.unwrap().iter().map(|r| r.get(0)).collect();
+        let rows: Vec<String> = sqlx::query(&format!(
+            "SELECT id || '|' || coalesce(quote(owner), '') FROM (SELECT id, {} AS owner FROM {t}) ORDER BY 1",
+            if t == "accounts" { "owner || ':' || balance" } else { "note" }
+        ))
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
         out.push(format!("{t}={rows:?}"));
     }
-    let (pragma,): (i64,) = sqlx::query_as("PRAGMA user_version")
-        .fetch_one(&mut c)
-        .await
-        .unwrap();
+    let (pragma,): (i64,) = sqlx::query_as("PRAGMA user_version").fetch_one(&mut c).await.unwrap();
     out.push(format!("user_version={pragma}"));
     out
 }
@@ -293,31 +303,16 @@ async fn snapshot_sqlite(path: &std::path::Path) -> Vec<String> {
 async fn attack(app: &TestApp, token: &str, hostile: &[String]) -> usize {
     let mut refused = 0;
     for sql in hostile {
-        let r = app
-            .post_authed("/databases/run_sql", token, &json!({"sql": sql}))
-            .await;
+        let r = app.post_authed("/databases/run_sql", token, &json!({"sql": sql})).await;
         let status = r.status();
         let body: Value = r.json().await.unwrap();
-        assert!(
-            status.is_client_error(),
-            "{status} for {:.200} → {body}",
-            sql
-        );
-        assert!(
-            body["detail"].as_str().is_some_and(|d| !d.is_empty()),
-            "{body}"
-        );
+        assert!(status.is_client_error(), "{status} for {:.200} → {body}", sql);
+        assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
         refused += 1;
     }
     for sql in tricky_but_readonly() {
-        let r = app
-            .post_authed("/databases/run_sql", token, &json!({"sql": sql}))
-            .await;
-        assert!(
-            r.status() == StatusCode::OK || r.status() == StatusCode::BAD_REQUEST,
-            "{sql}: {}",
-            r.status()
-        );
+        let r = app.post_authed("/databases/run_sql", token, &json!({"sql": sql})).await;
+        assert!(r.status() == StatusCode::OK || r.status() == StatusCode::BAD_REQUEST, "{sql}: {}", r.status());
     }
     refused
 }
@@ -333,30 +328,18 @@ async fn hostile_statements_change_nothing_on_postgresql() {
     let app = TestApp::spawn().await;
     let (_, token) = app.signed_in_user().await;
     let db = format!("sqlagent_g_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres")
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {db}"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    let admin = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres").await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {db}")).execute(&admin).await.unwrap();
     let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
     {
         let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-        for s in SETUP.iter().chain(&[
-            "CREATE SEQUENCE accounts_seq",
-            "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x",
-        ]) {
+        for s in SETUP.iter().chain(&["CREATE SEQUENCE accounts_seq", "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x"]) {
             sqlx::query(s).execute(&mut c).await.unwrap();
         }
     }
     let before = snapshot_pg(&url).await;
     let id = app.add_db(&token, &json!({"db_type": "postgresql", "host": "127.0.0.1", "database_name": db, "username": "postgres", "db_password": "x"})).await;
-    ok_json(
-        app.post_empty(&format!("/databases/connect_db/{id}"), &token)
-            .await,
-    )
-    .await;
+    ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
     let refused = attack(&app, &token, &corpus(postgres_hostile())).await;
     assert!(refused >= 200, "corpus size {refused}");
     assert_eq!(snapshot_pg(&url).await, before, "PostgreSQL unchanged");
@@ -369,16 +352,9 @@ async fn hostile_statements_change_nothing_on_postgresql() {
         .await,
     )
     .await;
-    assert_eq!(
-        ok["rows"],
-        json!([["alice", 100], ["bob", 250], ["carol", 75]])
-    );
-    app.post_empty("/databases/disconnect-session", &token)
-        .await;
-    sqlx::query(&format!("DROP DATABASE {db} WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    assert_eq!(ok["rows"], json!([["alice", 100], ["bob", 250], ["carol", 75]]));
+    app.post_empty("/databases/disconnect-session", &token).await;
+    sqlx::query(&format!("DROP DATABASE {db} WITH (FORCE)")).execute(&admin).await.unwrap();
 }
 
 #[tokio::test]
@@ -389,25 +365,15 @@ async fn hostile_statements_change_nothing_on_mariadb() {
     let root = "mysql://root@127.0.0.1:3306/mysql";
     {
         let mut c = sqlx::MySqlConnection::connect(root).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {db}"))
-            .execute(&mut c)
-            .await
-            .unwrap();
-        sqlx::query(&format!("USE {db}"))
-            .execute(&mut c)
-            .await
-            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {db}")).execute(&mut c).await.unwrap();
+        sqlx::query(&format!("USE {db}")).execute(&mut c).await.unwrap();
         for s in SETUP {
             sqlx::query(s).execute(&mut c).await.unwrap();
         }
     }
     let before = snapshot_mysql(root, &db).await;
     let id = app.add_db(&token, &json!({"db_type": "mariadb", "host": "127.0.0.1", "database_name": db, "username": "root", "db_password": "", "ssl_mode": "disable"})).await;
-    ok_json(
-        app.post_empty(&format!("/databases/connect_db/{id}"), &token)
-            .await,
-    )
-    .await;
+    ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
     let refused = attack(&app, &token, &corpus(mysql_hostile())).await;
     assert!(refused >= 200, "corpus size {refused}");
     assert_eq!(snapshot_mysql(root, &db).await, before, "MariaDB unchanged");
@@ -420,17 +386,10 @@ async fn hostile_statements_change_nothing_on_mariadb() {
         .await,
     )
     .await;
-    assert_eq!(
-        ok["rows"],
-        json!([["alice", 100], ["bob", 250], ["carol", 75]])
-    );
-    app.post_empty("/databases/disconnect-session", &token)
-        .await;
+    assert_eq!(ok["rows"], json!([["alice", 100], ["bob", 250], ["carol", 75]]));
+    app.post_empty("/databases/disconnect-session", &token).await;
     let mut c = sqlx::MySqlConnection::connect(root).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE {db}"))
-        .execute(&mut c)
-        .await
-        .unwrap();
+    sqlx::query(&format!("DROP DATABASE {db}")).execute(&mut c).await.unwrap();
 }
 
 #[tokio::test]
@@ -440,19 +399,12 @@ async fn hostile_statements_change_nothing_on_sqlite() {
     let scratch = tempfile::tempdir().unwrap();
     let file = scratch.path().join("target.db");
     {
-        let mut c =
-            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", file.display()))
-                .await
-                .unwrap();
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", file.display())).await.unwrap();
         for s in SETUP {
             sqlx::query(s).execute(&mut c).await.unwrap();
         }
     }
-    ok_json(
-        app.upload_sqlite(&token, "target.db", std::fs::read(&file).unwrap())
-            .await,
-    )
-    .await;
+    ok_json(app.upload_sqlite(&token, "target.db", std::fs::read(&file).unwrap()).await).await;
     let uploaded = std::fs::read_dir(app.data_dir.path().join("sqlite/users"))
         .unwrap()
         .next()
@@ -461,24 +413,16 @@ async fn hostile_statements_change_nothing_on_sqlite() {
         .path()
         .join("target.db");
     let before = snapshot_sqlite(&uploaded).await;
-    let id = app
-        .add_db(
-            &token,
-            &json!({"db_type": "sqlite", "database_name": "target.db"}),
-        )
-        .await;
-    ok_json(
-        app.post_empty(&format!("/databases/connect_db/{id}"), &token)
-            .await,
-    )
-    .await;
+    let id = app.add_db(&token, &json!({"db_type": "sqlite", "database_name": "target.db"})).await;
+    ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
     let refused = attack(&app, &token, &corpus(sqlite_hostile())).await;
     assert!(refused >= 200, "corpus size {refused}");
     assert_eq!(snapshot_sqlite(&uploaded).await, before, "SQLite unchanged");
     assert!(
         !std::path::Path::new("/tmp/copy.db").exists()
-            || std::fs::metadata("/tmp/copy.db").is_ok_and(|m| m.modified().unwrap()
-                < std::time::SystemTime::now() - std::time::Duration::from_secs(600))
+            || std::fs::metadata("/tmp/copy.db").is_ok_and(
+                |m| m.modified().unwrap() < std::time::SystemTime::now() - std::time::Duration::from_secs(600)
+            )
     );
     let ok = ok_json(
         app.post_authed(
@@ -489,10 +433,7 @@ async fn hostile_statements_change_nothing_on_sqlite() {
         .await,
     )
     .await;
-    assert_eq!(
-        ok["rows"],
-        json!([["alice", 100], ["bob", 250], ["carol", 75]])
-    );
+    assert_eq!(ok["rows"], json!([["alice", 100], ["bob", 250], ["carol", 75]]));
     assert_eq!(ok["columns"], json!(["owner", "balance"]));
 }
 
@@ -501,17 +442,8 @@ async fn results_are_capped_and_every_statement_is_logged_without_rows() {
     let app = TestApp::spawn().await;
     let (user, token) = app.signed_in_user().await;
     // The generated demo shop is shared with every user.
-    let id = app
-        .add_db(
-            &token,
-            &json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"}),
-        )
-        .await;
-    ok_json(
-        app.post_empty(&format!("/databases/connect_db/{id}"), &token)
-            .await,
-    )
-    .await;
+    let id = app.add_db(&token, &json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"})).await;
+    ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
     let big = ok_json(
         app.post_authed(
             "/databases/run_sql",
@@ -524,47 +456,28 @@ async fn results_are_capped_and_every_statement_is_logged_without_rows() {
     assert_eq!(big["row_count"], 1000);
     assert_eq!(big["truncated"], true);
     let small = ok_json(
-        app.post_authed(
-            "/databases/run_sql",
-            &token,
-            &json!({"sql": "SELECT count(*) AS n FROM orders"}),
-        )
-        .await,
+        app.post_authed("/databases/run_sql", &token, &json!({"sql": "SELECT count(*) AS n FROM orders"})).await,
     )
     .await;
     assert_eq!(small["rows"], json!([[600]]));
     assert_eq!(small["truncated"], false);
     error_detail(
-        app.post_authed(
-            "/databases/run_sql",
-            &token,
-            &json!({"sql": "DELETE FROM orders"}),
-        )
-        .await,
+        app.post_authed("/databases/run_sql", &token, &json!({"sql": "DELETE FROM orders"})).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
     let bad_column = error_detail(
-        app.post_authed(
-            "/databases/run_sql",
-            &token,
-            &json!({"sql": "SELECT nope FROM orders"}),
-        )
-        .await,
+        app.post_authed("/databases/run_sql", &token, &json!({"sql": "SELECT nope FROM orders"})).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert!(
-        bad_column.contains("nope"),
-        "the database's reason is passed on: {bad_column}"
-    );
-    let log: Vec<(String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT status, sql_text, row_count FROM query_log WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user["id"].as_i64().unwrap())
-    .fetch_all(app.state.store.pool())
-    .await
-    .unwrap();
+    assert!(bad_column.contains("nope"), "the database's reason is passed on: {bad_column}");
+    let log: Vec<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT status, sql_text, row_count FROM query_log WHERE user_id = $1 ORDER BY id")
+            .bind(user["id"].as_i64().unwrap())
+            .fetch_all(app.state.store.pool())
+            .await
+            .unwrap();
     let statuses: Vec<&str> = log.iter().map(|(s, _, _)| s.as_str()).collect();
     assert_eq!(statuses, ["ok", "ok", "rejected", "error"]);
     assert_eq!(log[1].2, Some(1));

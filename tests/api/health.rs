@@ -15,10 +15,7 @@ async fn health_reports_redis_as_disabled_with_in_memory_sessions() {
     assert_eq!(h["redis"], "disabled");
     assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
     let ts = h["timestamp"].as_str().unwrap();
-    assert!(
-        ts.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(ts).is_ok(),
-        "{ts}"
-    );
+    assert!(ts.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(ts).is_ok(), "{ts}");
     assert_eq!(h.as_object().unwrap().len(), 5);
 }
 
@@ -32,11 +29,7 @@ async fn health_session_reports_the_caller_and_no_database_yet() {
     assert_eq!(h["session_id"], h["thread_id"]);
     assert!(uuid::Uuid::parse_str(h["session_id"].as_str().unwrap()).is_ok());
     assert_eq!(h["database_connected"], false);
-    error_detail(
-        app.get("/health/session").send().await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    error_detail(app.get("/health/session").send().await.unwrap(), StatusCode::UNAUTHORIZED).await;
 }
 
 /// A private redis-server, so stopping it cannot disturb other tests.
@@ -48,16 +41,7 @@ struct PrivateRedis {
 impl PrivateRedis {
     fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server on PATH");
@@ -77,19 +61,12 @@ impl Drop for PrivateRedis {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn redis_field(app: &TestApp) -> (String, String) {
     let h = ok_json(app.get("/health").send().await.unwrap()).await;
-    (
-        h["status"].as_str().unwrap().to_owned(),
-        h["redis"].as_str().unwrap().to_owned(),
-    )
+    (h["status"].as_str().unwrap().to_owned(), h["redis"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
@@ -98,31 +75,16 @@ async fn health_degrades_while_redis_is_down_and_recovers_when_it_is_back() {
     let mut redis = PrivateRedis::start(port);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let url = format!("redis://127.0.0.1:{}", redis.port);
-    let app = TestApp::with(Options {
-        sessions: SessionKind::Redis,
-        redis_url: url,
-        ..Options::default()
-    })
-    .await;
-    assert_eq!(
-        redis_field(&app).await,
-        ("healthy".into(), "healthy".into())
-    );
+    let app = TestApp::with(Options { sessions: SessionKind::Redis, redis_url: url, ..Options::default() }).await;
+    assert_eq!(redis_field(&app).await, ("healthy".into(), "healthy".into()));
     let (_, token) = app.signed_in_user().await;
 
     redis.stop();
-    assert_eq!(
-        redis_field(&app).await,
-        ("degraded".into(), "unhealthy".into())
-    );
+    assert_eq!(redis_field(&app).await, ("degraded".into(), "unhealthy".into()));
     let h = ok_json(app.get("/health").send().await.unwrap()).await;
     assert_eq!(h["message"], "Service running but Redis unavailable");
     // Authenticated calls fail cleanly (503 with detail), never hang or panic.
-    let detail = error_detail(
-        app.get_authed("/users/me", &token).await,
-        StatusCode::SERVICE_UNAVAILABLE,
-    )
-    .await;
+    let detail = error_detail(app.get_authed("/users/me", &token).await, StatusCode::SERVICE_UNAVAILABLE).await;
     assert_eq!(detail, "Session store unavailable");
 
     let _redis = PrivateRedis::start(port);
@@ -136,10 +98,6 @@ async fn health_degrades_while_redis_is_down_and_recovers_when_it_is_back() {
     }
     assert!(back, "health recovers after Redis restarts");
     // Redis kept nothing, so the old session is gone; a new login works.
-    error_detail(
-        app.get_authed("/users/me", &token).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    error_detail(app.get_authed("/users/me", &token).await, StatusCode::UNAUTHORIZED).await;
     app.signed_in_user().await;
 }

@@ -12,8 +12,7 @@ use sqlagent_core::AppState;
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 fn pg_admin_url() -> String {
-    std::env::var("TEST_PG_ADMIN_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_PG_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,48 +75,28 @@ impl TestApp {
     }
 
     pub async fn on(store: StoreKind, sessions: SessionKind) -> TestApp {
-        Self::with(Options {
-            store,
-            sessions,
-            ..Options::default()
-        })
-        .await
+        Self::with(Options { store, sessions, ..Options::default() }).await
     }
 
     pub async fn with(opts: Options) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
         let mut vars = BTreeMap::from([
-            (
-                "SQLAGENT_DATA_DIR".to_string(),
-                data_dir.path().display().to_string(),
-            ),
+            ("SQLAGENT_DATA_DIR".to_string(), data_dir.path().display().to_string()),
             ("SESSION_TTL_SECONDS".into(), opts.ttl_seconds.to_string()),
-            (
-                "JWT_SECRET".into(),
-                "test-jwt-secret-with-at-least-32-bytes!".into(),
-            ),
-            (
-                "SQLAGENT_SECRET_KEY".into(),
-                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
-            ),
+            ("JWT_SECRET".into(), "test-jwt-secret-with-at-least-32-bytes!".into()),
+            ("SQLAGENT_SECRET_KEY".into(), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into()),
         ]);
         for (k, v) in &opts.extra {
             vars.insert((*k).to_owned(), v.clone());
         }
         let pg_db = match (opts.store, &opts.share_pg_with) {
             (StoreKind::Postgres, Some(shared)) => {
-                vars.insert(
-                    "DATABASE_URL".into(),
-                    format!("postgres://postgres@127.0.0.1:5432/{shared}"),
-                );
+                vars.insert("DATABASE_URL".into(), format!("postgres://postgres@127.0.0.1:5432/{shared}"));
                 None
             }
             (StoreKind::Postgres, None) => {
                 let db = create_pg_database().await;
-                vars.insert(
-                    "DATABASE_URL".into(),
-                    format!("postgres://postgres@127.0.0.1:5432/{db}"),
-                );
+                vars.insert("DATABASE_URL".into(), format!("postgres://postgres@127.0.0.1:5432/{db}"));
                 Some(db)
             }
             (StoreKind::Sqlite, _) => None,
@@ -127,31 +106,15 @@ impl TestApp {
         }
         let settings = Settings::from_vars(&vars).unwrap();
         let state = AppState::build(settings).await.unwrap();
-        let leptos = LeptosOptions::builder()
-            .output_name("sqlagent")
-            .site_root("target/site")
-            .build();
-        let app = router(ServerState {
-            app: state.clone(),
-            leptos,
-        });
+        let leptos = LeptosOptions::builder().output_name("sqlagent").site_root("target/site").build();
+        let app = router(ServerState { app: state.clone(), leptos });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        let client = Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
-        TestApp {
-            base,
-            client,
-            state,
-            data_dir,
-            pg_db,
-            server,
-        }
+        let client = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        TestApp { base, client, state, data_dir, pg_db, server }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -167,19 +130,11 @@ impl TestApp {
     }
 
     pub async fn register(&self, name: &str, email: &str, password: &str) -> Response {
-        self.post("/users/")
-            .json(&json!({"name": name, "email": email, "password": password}))
-            .send()
-            .await
-            .unwrap()
+        self.post("/users/").json(&json!({"name": name, "email": email, "password": password})).send().await.unwrap()
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post("/login")
-            .form(&[("username", email), ("password", password)])
-            .send()
-            .await
-            .unwrap()
+        self.post("/login").form(&[("username", email), ("password", password)]).send().await.unwrap()
     }
 
     /// Register a fresh user and log in; returns (user, token).
@@ -195,29 +150,15 @@ impl TestApp {
     }
 
     pub async fn post_authed(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.post(path)
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.post(path).bearer_auth(token).json(body).send().await.unwrap()
     }
 
     pub async fn post_empty(&self, path: &str, token: &str) -> Response {
         self.post(path).bearer_auth(token).send().await.unwrap()
     }
 
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<&Value>,
-    ) -> Response {
-        let mut req = self
-            .client
-            .request(method, self.url(path))
-            .bearer_auth(token);
+    pub async fn send(&self, method: reqwest::Method, path: &str, token: &str, body: Option<&Value>) -> Response {
+        let mut req = self.client.request(method, self.url(path)).bearer_auth(token);
         if let Some(b) = body {
             req = req.json(b);
         }
@@ -226,11 +167,7 @@ impl TestApp {
 
     /// Add a connection and return its id.
     pub async fn add_db(&self, token: &str, body: &Value) -> i64 {
-        let added = ok_json(
-            self.post_authed("/databases/add_db_connection", token, body)
-                .await,
-        )
-        .await;
+        let added = ok_json(self.post_authed("/databases/add_db_connection", token, body).await).await;
         assert_eq!(added["message"], "Database added successfully");
         added["db_connection"]["id"].as_i64().unwrap()
     }
@@ -239,12 +176,7 @@ impl TestApp {
     pub async fn upload_sqlite(&self, token: &str, name: &str, bytes: Vec<u8>) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
         let form = reqwest::multipart::Form::new().part("file", part);
-        self.post("/databases/upload_sqlite")
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
+        self.post("/databases/upload_sqlite").bearer_auth(token).multipart(form).send().await.unwrap()
     }
 }
 
@@ -254,15 +186,10 @@ impl Drop for TestApp {
         if let Some(db) = self.pg_db.take() {
             // Drop the per-test database on a side thread: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async move {
                     if let Ok(pool) = sqlx::PgPool::connect(&pg_admin_url()).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-                            .execute(&pool)
-                            .await;
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).execute(&pool).await;
                     }
                 });
             })
@@ -273,13 +200,8 @@ impl Drop for TestApp {
 
 async fn create_pg_database() -> String {
     let name = format!("sqlagent_t_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&pg_admin_url())
-        .await
-        .expect("PostgreSQL on 127.0.0.1:5432");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
+    let pool = sqlx::PgPool::connect(&pg_admin_url()).await.expect("PostgreSQL on 127.0.0.1:5432");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
     name
 }
 
@@ -297,8 +219,5 @@ pub async fn error_detail(r: Response, status: StatusCode) -> String {
     let body: Value = r.json().await.expect("error body is JSON");
     let obj = body.as_object().expect("error body is an object");
     assert_eq!(obj.len(), 1, "only `detail`: {body}");
-    body["detail"]
-        .as_str()
-        .expect("detail is a string")
-        .to_owned()
+    body["detail"].as_str().expect("detail is a string").to_owned()
 }

@@ -38,12 +38,7 @@ fn logs() -> &'static Captured {
 
 #[tokio::test]
 async fn no_password_or_token_reaches_a_response_or_a_log() {
-    if !std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/sample_dbs/chinook"
-    ))
-    .is_dir()
-    {
+    if !std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/sample_dbs/chinook")).is_dir() {
         eprintln!("SKIP: shared samples absent");
         return;
     }
@@ -52,25 +47,10 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
     let user_pw = "user-Pa55word-XYZ";
     let email = format!("leak{}@example.com", uuid::Uuid::new_v4().simple());
     let mut bodies = Vec::new();
-    bodies.push(
-        app.register("Leak Test", &email, user_pw)
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    bodies.push(app.register("Leak Test", &email, user_pw).await.text().await.unwrap());
     let login = app.login(&email, user_pw).await.text().await.unwrap();
-    let token = serde_json::from_str::<serde_json::Value>(&login).unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    bodies.push(
-        app.login(&email, "wrong-Pa55word")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    let token = serde_json::from_str::<serde_json::Value>(&login).unwrap()["access_token"].as_str().unwrap().to_owned();
+    bodies.push(app.login(&email, "wrong-Pa55word").await.text().await.unwrap());
 
     let db_pw = "ro_pass_123";
     let wrong_db_pw = "Wr0ng-db-Secret!";
@@ -83,100 +63,39 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
         ("/databases/add_db_connection", pg_chinook()),
         ("/databases/test_connection", maria_chinook()),
     ] {
-        bodies.push(
-            app.post_authed(path, &token, &body)
-                .await
-                .text()
-                .await
-                .unwrap(),
-        );
+        bodies.push(app.post_authed(path, &token, &body).await.text().await.unwrap());
     }
-    let list: serde_json::Value = serde_json::from_str(
-        &app.get_authed("/databases/", &token)
-            .await
-            .text()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let list: serde_json::Value =
+        serde_json::from_str(&app.get_authed("/databases/", &token).await.text().await.unwrap()).unwrap();
     for db in list.as_array().unwrap() {
         let id = db["id"].as_i64().unwrap();
-        bodies.push(
-            app.post_empty(&format!("/databases/connect_db/{id}"), &token)
-                .await
-                .text()
-                .await
-                .unwrap(),
-        );
-        bodies.push(
-            app.get_authed(&format!("/databases/{id}"), &token)
-                .await
-                .text()
-                .await
-                .unwrap(),
-        );
-        let sid = app
-            .get_authed("/databases/session-status", &token)
-            .await
-            .text()
-            .await
-            .unwrap();
+        bodies.push(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await.text().await.unwrap());
+        bodies.push(app.get_authed(&format!("/databases/{id}"), &token).await.text().await.unwrap());
+        let sid = app.get_authed("/databases/session-status", &token).await.text().await.unwrap();
         bodies.push(sid.clone());
         let sid: serde_json::Value = serde_json::from_str(&sid).unwrap();
-        let info = format!(
-            "/databases/session-info/{}",
-            sid["session_id"].as_str().unwrap()
-        );
+        let info = format!("/databases/session-info/{}", sid["session_id"].as_str().unwrap());
         bodies.push(app.get_authed(&info, &token).await.text().await.unwrap());
     }
-    let mut redis = redis::Client::open(REDIS_URL)
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis = redis::Client::open(REDIS_URL).unwrap().get_multiplexed_async_connection().await.unwrap();
     let sid: serde_json::Value = serde_json::from_str(&bodies[bodies.len() - 2]).unwrap();
     let hash: Vec<String> = redis::cmd("HGETALL")
         .arg(format!("session:{}", sid["session_id"].as_str().unwrap()))
         .query_async(&mut redis)
         .await
         .unwrap();
-    bodies.push(
-        app.post_empty("/databases/disconnect-session", &token)
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    bodies.push(app.post_empty("/databases/disconnect-session", &token).await.text().await.unwrap());
 
     let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
-    assert!(
-        logged.contains("database connection added"),
-        "the capture sees the flow's logs"
-    );
-    for secret in [
-        user_pw,
-        "wrong-Pa55word",
-        db_pw,
-        wrong_db_pw,
-        token.as_str(),
-    ] {
+    assert!(logged.contains("database connection added"), "the capture sees the flow's logs");
+    for secret in [user_pw, "wrong-Pa55word", db_pw, wrong_db_pw, token.as_str()] {
         for b in &bodies {
             assert!(!b.contains(secret), "{secret} in response {b}");
         }
         assert!(!logged.contains(secret), "{secret} in the logs");
-        assert!(
-            !hash.iter().any(|v| v.contains(secret)),
-            "{secret} in Redis"
-        );
+        assert!(!hash.iter().any(|v| v.contains(secret)), "{secret} in Redis");
     }
-    let stored: Vec<(String,)> = sqlx::query_as("SELECT password_enc FROM db_connections")
-        .fetch_all(app.state.store.pool())
-        .await
-        .unwrap();
-    assert!(
-        stored.len() >= 2
-            && stored
-                .iter()
-                .all(|(p,)| p.starts_with("v1.") && !p.contains(db_pw))
-    );
+    let stored: Vec<(String,)> =
+        sqlx::query_as("SELECT password_enc FROM db_connections").fetch_all(app.state.store.pool()).await.unwrap();
+    assert!(stored.len() >= 2 && stored.iter().all(|(p,)| p.starts_with("v1.") && !p.contains(db_pw)));
 }

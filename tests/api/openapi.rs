@@ -30,28 +30,12 @@ async fn openapi_json_describes_every_endpoint_and_the_routes_exist() {
     assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
     let paths = doc["paths"].as_object().unwrap();
     for (method, path) in ENDPOINTS {
-        assert!(
-            paths.get(*path).and_then(|p| p.get(*method)).is_some(),
-            "{method} {path} missing from openapi.json"
-        );
-        let r = app
-            .client
-            .request(method.to_uppercase().parse().unwrap(), app.url(path))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            r.status() != 404 && r.status() != 405,
-            "{method} {path} → {}",
-            r.status()
-        );
+        assert!(paths.get(*path).and_then(|p| p.get(*method)).is_some(), "{method} {path} missing from openapi.json");
+        let r = app.client.request(method.to_uppercase().parse().unwrap(), app.url(path)).send().await.unwrap();
+        assert!(r.status() != 404 && r.status() != 405, "{method} {path} → {}", r.status());
     }
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(
-        documented,
-        ENDPOINTS.len(),
-        "every documented operation is listed here"
-    );
+    assert_eq!(documented, ENDPOINTS.len(), "every documented operation is listed here");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 

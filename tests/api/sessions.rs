@@ -9,41 +9,25 @@ use crate::helpers::*;
 const SECRET: &[u8] = b"test-jwt-secret-with-at-least-32-bytes!";
 
 fn forge(claims: serde_json::Value, secret: &[u8]) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret),
-    )
-    .unwrap()
+    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret))
+        .unwrap()
 }
 
 async fn session_id(app: &TestApp, token: &str) -> String {
-    ok_json(app.get_authed("/health/session", token).await).await["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    ok_json(app.get_authed("/health/session", token).await).await["session_id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
 async fn each_authenticated_call_renews_the_session_and_idle_sessions_expire() {
     for sessions in [SessionKind::Memory, SessionKind::Redis] {
-        let app = TestApp::with(Options {
-            sessions,
-            ttl_seconds: 2,
-            ..Options::default()
-        })
-        .await;
+        let app = TestApp::with(Options { sessions, ttl_seconds: 2, ..Options::default() }).await;
         let (_, token) = app.signed_in_user().await;
         for _ in 0..4 {
             tokio::time::sleep(Duration::from_millis(800)).await;
             ok_json(app.get_authed("/users/me", &token).await).await;
         }
         tokio::time::sleep(Duration::from_millis(2600)).await;
-        let detail = error_detail(
-            app.get_authed("/users/me", &token).await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
+        let detail = error_detail(app.get_authed("/users/me", &token).await, StatusCode::UNAUTHORIZED).await;
         assert_eq!(detail, "Session expired or revoked", "{sessions:?}");
     }
 }
@@ -56,16 +40,8 @@ async fn a_deleted_session_revokes_its_token_at_once() {
         let (_, other) = app.signed_in_user().await;
         let sid = session_id(&app, &token).await;
         assert!(app.state.sessions.delete(&sid).await.unwrap());
-        error_detail(
-            app.get_authed("/users/me", &token).await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
-        error_detail(
-            app.get_authed("/health/session", &token).await,
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
+        error_detail(app.get_authed("/users/me", &token).await, StatusCode::UNAUTHORIZED).await;
+        error_detail(app.get_authed("/health/session", &token).await, StatusCode::UNAUTHORIZED).await;
         // Other sessions are untouched.
         ok_json(app.get_authed("/users/me", &other).await).await;
     }
@@ -98,40 +74,19 @@ async fn bad_tokens_are_rejected_with_401_and_www_authenticate() {
             "other secret",
             Some(format!(
                 "Bearer {}",
-                forge(
-                    json!({"sub": uid, "sid": sid, "exp": now + 60}),
-                    b"another-secret-another-secret-xx"
-                )
+                forge(json!({"sub": uid, "sid": sid, "exp": now + 60}), b"another-secret-another-secret-xx")
             )),
         ),
-        (
-            "expired",
-            Some(format!(
-                "Bearer {}",
-                forge(json!({"sub": uid, "sid": sid, "exp": now - 5}), SECRET)
-            )),
-        ),
+        ("expired", Some(format!("Bearer {}", forge(json!({"sub": uid, "sid": sid, "exp": now - 5}), SECRET)))),
         (
             "unknown session",
-            Some(format!(
-                "Bearer {}",
-                forge(json!({"sub": uid, "sid": "nope", "exp": now + 60}), SECRET)
-            )),
+            Some(format!("Bearer {}", forge(json!({"sub": uid, "sid": "nope", "exp": now + 60}), SECRET))),
         ),
         (
             "someone else's session",
-            Some(format!(
-                "Bearer {}",
-                forge(
-                    json!({"sub": "999999", "sid": sid, "exp": now + 60}),
-                    SECRET
-                )
-            )),
+            Some(format!("Bearer {}", forge(json!({"sub": "999999", "sid": sid, "exp": now + 60}), SECRET))),
         ),
-        (
-            "alg none",
-            Some(format!("Bearer {}", none_alg_token(&uid, &sid, now + 60))),
-        ),
+        ("alg none", Some(format!("Bearer {}", none_alg_token(&uid, &sid, now + 60)))),
     ];
     for (name, header) in cases {
         let mut req = app.get("/users/me");
@@ -139,13 +94,7 @@ async fn bad_tokens_are_rejected_with_401_and_www_authenticate() {
             req = req.header("Authorization", h);
         }
         let r = req.send().await.unwrap();
-        assert_eq!(
-            r.headers()
-                .get("www-authenticate")
-                .map(|v| v.to_str().unwrap()),
-            Some("Bearer"),
-            "{name}"
-        );
+        assert_eq!(r.headers().get("www-authenticate").map(|v| v.to_str().unwrap()), Some("Bearer"), "{name}");
         error_detail(r, StatusCode::UNAUTHORIZED).await;
     }
 }
@@ -162,22 +111,11 @@ fn none_alg_token(sub: &str, sid: &str, exp: i64) -> String {
 async fn the_session_cookie_resolves_to_the_same_principal_as_the_bearer_token() {
     let app = TestApp::spawn().await;
     let (user, token) = app.signed_in_user().await;
-    let r = app
-        .get("/users/me")
-        .header("Cookie", format!("theme=dark; sqlagent_session={token}"))
-        .send()
-        .await
-        .unwrap();
+    let r =
+        app.get("/users/me").header("Cookie", format!("theme=dark; sqlagent_session={token}")).send().await.unwrap();
     assert_eq!(ok_json(r).await, user);
-    let by_cookie = app
-        .get("/health/session")
-        .header("Cookie", format!("sqlagent_session={token}"))
-        .send()
-        .await
-        .unwrap();
+    let by_cookie =
+        app.get("/health/session").header("Cookie", format!("sqlagent_session={token}")).send().await.unwrap();
     let by_bearer = app.get_authed("/health/session", &token).await;
-    assert_eq!(
-        ok_json(by_cookie).await["session_id"],
-        ok_json(by_bearer).await["session_id"]
-    );
+    assert_eq!(ok_json(by_cookie).await["session_id"], ok_json(by_bearer).await["session_id"]);
 }

@@ -8,30 +8,11 @@ async fn pages_render_on_the_server_with_labelled_fields() {
     assert_eq!(home.status(), 200);
     let html = home.text().await.unwrap();
     assert!(html.contains("SQLAgent") && html.contains("/pkg/sqlagent.css"));
-    let login = app
-        .get("/login")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for needle in [
-        r#"<label for="email""#,
-        r#"id="email""#,
-        r#"<label for="password""#,
-        r#"type="password""#,
-    ] {
+    let login = app.get("/login").send().await.unwrap().text().await.unwrap();
+    for needle in [r#"<label for="email""#, r#"id="email""#, r#"<label for="password""#, r#"type="password""#] {
         assert!(login.contains(needle), "login page lacks {needle}");
     }
-    let register = app
-        .get("/register")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let register = app.get("/register").send().await.unwrap().text().await.unwrap();
     assert!(register.contains(r#"<label for="name""#));
 }
 
@@ -39,17 +20,7 @@ async fn pages_render_on_the_server_with_labelled_fields() {
 async fn the_home_page_shows_the_signed_in_user_from_the_cookie() {
     let app = TestApp::spawn().await;
     let (user, token) = app.signed_in_user().await;
-    let html = app
-        .get("/")
-        .header("Cookie", format!("sqlagent_session={token}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains(user["email"].as_str().unwrap()),
-        "signed-in page names the user"
-    );
+    let html =
+        app.get("/").header("Cookie", format!("sqlagent_session={token}")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(user["email"].as_str().unwrap()), "signed-in page names the user");
 }

@@ -6,16 +6,12 @@ use leptos_router::hooks::use_navigate;
 use crate::api::{Login, Register, UiError};
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
-const BUTTON: &str = "w-full rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-50";
+const BUTTON: &str =
+    "w-full rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-50";
 
 /// A labelled input.
 #[component]
-fn Field(
-    id: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-) -> impl IntoView {
+fn Field(id: &'static str, label: &'static str, kind: &'static str, autocomplete: &'static str) -> impl IntoView {
     view! {
         <div>
             <label for=id class="block text-sm font-medium text-slate-700">{label}</label>

@@ -30,18 +30,12 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> crate::Resu
         .sessions
         .create(
             &session_id,
-            &[
-                (fields::USER_ID, user.id.to_string()),
-                (fields::CREATED_AT, time::unix_now().to_string()),
-            ],
+            &[(fields::USER_ID, user.id.to_string()), (fields::CREATED_AT, time::unix_now().to_string())],
         )
         .await?;
     let token = tokens::issue(&state.settings, user.id, &session_id)?;
     tracing::info!(user.id = user.id, "login");
-    Ok(TokenView {
-        access_token: token,
-        token_type: "bearer".into(),
-    })
+    Ok(TokenView { access_token: token, token_type: "bearer".into() })
 }
 
 /// Resolve a bearer token (header or cookie) into a principal. The token must be
@@ -56,12 +50,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> crate::Result<Princi
         .await?
         .filter(|m| m.user_id == user_id)
         .ok_or_else(|| Error::Unauthenticated("Session expired or revoked".into()))?;
-    Ok(Principal {
-        user_id,
-        session_id: claims.sid,
-        database_connected: meta.database_connected(),
-        db_id: meta.db_id,
-    })
+    Ok(Principal { user_id, session_id: claims.sid, database_connected: meta.database_connected(), db_id: meta.db_id })
 }
 
 /// End the caller's session; its token stops working at once.
@@ -78,16 +67,10 @@ fn invalid_token() -> Error {
 pub const COOKIE_NAME: &str = "sqlagent_session";
 
 /// The token of a request: the `Authorization: Bearer` header wins over the cookie.
-pub fn token_from_headers<'a>(
-    authorization: Option<&'a str>,
-    cookie: Option<&'a str>,
-) -> Option<&'a str> {
+pub fn token_from_headers<'a>(authorization: Option<&'a str>, cookie: Option<&'a str>) -> Option<&'a str> {
     let bearer = authorization.and_then(|h| {
         let (scheme, token) = h.trim().split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim())
-            .filter(|t| !t.is_empty())
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
     });
     bearer.or_else(|| {
         cookie?
@@ -103,16 +86,9 @@ pub fn token_from_headers<'a>(
 /// HttpOnly (no script access) and SameSite=Lax (no cross-site POSTs carry it);
 /// Secure in production, where the site is served over HTTPS.
 pub fn session_cookie(settings: &crate::config::Settings, token: Option<&str>) -> String {
-    let secure = if settings.env == crate::config::Environment::Production {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if settings.env == crate::config::Environment::Production { "; Secure" } else { "" };
     match token {
-        Some(t) => format!(
-            "{COOKIE_NAME}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            7 * 86_400
-        ),
+        Some(t) => format!("{COOKIE_NAME}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", 7 * 86_400),
         None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     }
 }

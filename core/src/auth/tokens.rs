@@ -29,8 +29,7 @@ pub(super) fn issue(settings: &Settings, user_id: i64, session_id: &str) -> crat
         exp: now + MAX_LIFETIME_SECONDS.max(settings.session_ttl_seconds as i64),
     };
     let key = EncodingKey::from_secret(settings.jwt_secret.expose_secret().as_bytes());
-    encode(&Header::new(Algorithm::HS256), &claims, &key)
-        .map_err(|e| anyhow::anyhow!("signing token: {e}").into())
+    encode(&Header::new(Algorithm::HS256), &claims, &key).map_err(|e| anyhow::anyhow!("signing token: {e}").into())
 }
 
 /// Check signature, algorithm and expiry.

@@ -49,11 +49,6 @@ pub struct Connector {
 
 impl Connector {
     pub fn new(db_id: i64, kind: DbKind, pool: Pool) -> Self {
-        Connector {
-            db_id,
-            kind,
-            pool,
-            schema: RwLock::new(None),
-        }
+        Connector { db_id, kind, pool, schema: RwLock::new(None) }
     }
 }

@@ -17,12 +17,7 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Open a small pool to `spec` and prove it with `SELECT 1`.
 #[tracing::instrument(skip_all, fields(db.kind = ?spec.kind))]
-pub async fn open(
-    spec: &TargetSpec,
-    policy: &NetPolicy,
-    data_dir: &Path,
-    owner_id: i64,
-) -> crate::Result<Pool> {
+pub async fn open(spec: &TargetSpec, policy: &NetPolicy, data_dir: &Path, owner_id: i64) -> crate::Result<Pool> {
     let pool = match spec.kind {
         DbKind::Sqlite => {
             let path = sqlite_path(data_dir, owner_id, &spec.database_name)?;
@@ -57,10 +52,7 @@ pub async fn open(
                     SslMode::VerifyFull => PgSslMode::VerifyFull,
                 })
                 // Defence in depth: sessions default to read-only transactions.
-                .options([
-                    ("default_transaction_read_only", "on"),
-                    ("statement_timeout", "30000"),
-                ]);
+                .options([("default_transaction_read_only", "on"), ("statement_timeout", "30000")]);
             let pool = PgPoolOptions::new()
                 .max_connections(MAX_CONNECTIONS)
                 .idle_timeout(IDLE_TIMEOUT)
@@ -103,8 +95,7 @@ pub async fn open(
         Err(_) => {
             pool.close().await;
             Err(Error::BadRequest(
-                "Could not connect to the database server (unreachable, refused or timed out)"
-                    .into(),
+                "Could not connect to the database server (unreachable, refused or timed out)".into(),
             ))
         }
     }
@@ -122,10 +113,7 @@ async fn ping(pool: &Pool) -> sqlx::Result<()> {
     match pool {
         Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
         Pool::MySql(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
-        Pool::Sqlite(p) => sqlx::query("SELECT 1 FROM sqlite_schema LIMIT 1")
-            .execute(p)
-            .await
-            .map(drop),
+        Pool::Sqlite(p) => sqlx::query("SELECT 1 FROM sqlite_schema LIMIT 1").execute(p).await.map(drop),
     }
 }
 
@@ -135,9 +123,7 @@ fn connect_error(e: &sqlx::Error) -> Error {
     let msg = match e {
         sqlx::Error::Database(db) => match db.code().as_deref() {
             // PostgreSQL: invalid_password / invalid_authorization_specification; MySQL: access denied.
-            Some("28P01") | Some("28000") | Some("1045") | Some("1698") => {
-                "Authentication failed for this user"
-            }
+            Some("28P01") | Some("28000") | Some("1045") | Some("1698") => "Authentication failed for this user",
             Some("3D000") | Some("1049") => "The database does not exist on this server",
             _ => "The database server refused the connection",
         },

@@ -5,16 +5,8 @@ use super::Pool;
 pub async fn server_version(pool: &Pool) -> Option<String> {
     let r: sqlx::Result<(String,)> = match pool {
         Pool::Postgres(p) => sqlx::query_as("SELECT version()").fetch_one(p).await,
-        Pool::MySql(p) => {
-            sqlx::query_as("SELECT CAST(VERSION() AS CHAR)")
-                .fetch_one(p)
-                .await
-        }
-        Pool::Sqlite(p) => {
-            sqlx::query_as("SELECT 'SQLite ' || sqlite_version()")
-                .fetch_one(p)
-                .await
-        }
+        Pool::MySql(p) => sqlx::query_as("SELECT CAST(VERSION() AS CHAR)").fetch_one(p).await,
+        Pool::Sqlite(p) => sqlx::query_as("SELECT 'SQLite ' || sqlite_version()").fetch_one(p).await,
     };
     r.ok().map(|(v,)| v)
 }
@@ -42,11 +34,9 @@ pub async fn write_warnings(pool: &Pool) -> Vec<String> {
         Pool::Sqlite(_) => false,
     };
     if can_write {
-        vec![
-            "This database user can modify data. SQLAgent only runs read-only queries, \
+        vec!["This database user can modify data. SQLAgent only runs read-only queries, \
               but a read-only database user is recommended."
-                .into(),
-        ]
+            .into()]
     } else {
         Vec::new()
     }
@@ -55,25 +45,13 @@ pub async fn write_warnings(pool: &Pool) -> Vec<String> {
 /// Whether one `SHOW GRANTS` line gives a data-changing privilege.
 fn grants_write(grant: &str) -> bool {
     let upper = grant.to_ascii_uppercase();
-    let Some(privs) = upper
-        .strip_prefix("GRANT ")
-        .and_then(|g| g.split(" ON ").next())
-    else {
+    let Some(privs) = upper.strip_prefix("GRANT ").and_then(|g| g.split(" ON ").next()) else {
         return false;
     };
     privs.split(',').map(str::trim).any(|p| {
         matches!(
             p,
-            "ALL"
-                | "ALL PRIVILEGES"
-                | "INSERT"
-                | "UPDATE"
-                | "DELETE"
-                | "DROP"
-                | "ALTER"
-                | "CREATE"
-                | "FILE"
-                | "SUPER"
+            "ALL" | "ALL PRIVILEGES" | "INSERT" | "UPDATE" | "DELETE" | "DROP" | "ALTER" | "CREATE" | "FILE" | "SUPER"
         )
     })
 }
@@ -84,12 +62,8 @@ mod tests {
 
     #[test]
     fn mysql_grants_with_write_privileges_are_flagged() {
-        assert!(grants_write(
-            "GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION"
-        ));
-        assert!(grants_write(
-            "GRANT SELECT, INSERT ON `shop`.* TO `app`@`%`"
-        ));
+        assert!(grants_write("GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION"));
+        assert!(grants_write("GRANT SELECT, INSERT ON `shop`.* TO `app`@`%`"));
         assert!(!grants_write("GRANT SELECT ON `shop`.* TO `reader`@`%`"));
         assert!(!grants_write("GRANT USAGE ON *.* TO `reader`@`%`"));
     }

@@ -37,8 +37,7 @@ impl From<&ConnectionRow> for DbConnectionView {
     }
 }
 
-const COLUMNS: &str =
-    "id, owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, created_at";
+const COLUMNS: &str = "id, owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, created_at";
 
 fn not_found() -> Error {
     Error::NotFound("Database connection not found".into())
@@ -60,29 +59,16 @@ fn spec_of(new: &NewDbConnection) -> crate::Result<TargetSpec> {
 /// policy, or the SQLite file exists in the caller's reach.
 async fn vet(state: &AppState, spec: &TargetSpec, owner_id: i64) -> crate::Result<()> {
     match spec.kind {
-        DbKind::Sqlite => {
-            sqlite_path(&state.settings.data_dir, owner_id, &spec.database_name).map(drop)
-        }
-        _ => state
-            .settings
-            .net_policy
-            .resolve(&spec.host, spec.port)
-            .await
-            .map(drop),
+        DbKind::Sqlite => sqlite_path(&state.settings.data_dir, owner_id, &spec.database_name).map(drop),
+        _ => state.settings.net_policy.resolve(&spec.host, spec.port).await.map(drop),
     }
 }
 
 /// Store a new connection for the caller.
 #[tracing::instrument(skip_all, fields(user.id = p.user_id))]
-pub async fn add(
-    state: &AppState,
-    p: &Principal,
-    new: NewDbConnection,
-) -> crate::Result<DbConnectionView> {
+pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate::Result<DbConnectionView> {
     if new.owner_id.is_some_and(|o| o != p.user_id) {
-        return Err(Error::Forbidden(
-            "owner_id must be the authenticated user".into(),
-        ));
+        return Err(Error::Forbidden("owner_id must be the authenticated user".into()));
     }
     let spec = spec_of(&new)?;
     vet(state, &spec, p.user_id).await?;
@@ -118,10 +104,7 @@ pub async fn add(
 /// The caller's connections, oldest first.
 pub async fn list(state: &AppState, p: &Principal) -> crate::Result<Vec<DbConnectionView>> {
     let sql = format!("SELECT {COLUMNS} FROM db_connections WHERE owner_id = $1 ORDER BY id");
-    let rows: Vec<ConnectionRow> = sqlx::query_as(&sql)
-        .bind(p.user_id)
-        .fetch_all(state.store.pool())
-        .await?;
+    let rows: Vec<ConnectionRow> = sqlx::query_as(&sql).bind(p.user_id).fetch_all(state.store.pool()).await?;
     Ok(rows.iter().map(Into::into).collect())
 }
 
@@ -132,12 +115,7 @@ pub async fn get(state: &AppState, p: &Principal, id: i64) -> crate::Result<DbCo
 
 pub(super) async fn row(state: &AppState, owner_id: i64, id: i64) -> crate::Result<ConnectionRow> {
     let sql = format!("SELECT {COLUMNS} FROM db_connections WHERE id = $1 AND owner_id = $2");
-    sqlx::query_as(&sql)
-        .bind(id)
-        .bind(owner_id)
-        .fetch_optional(state.store.pool())
-        .await?
-        .ok_or_else(not_found)
+    sqlx::query_as(&sql).bind(id).bind(owner_id).fetch_optional(state.store.pool()).await?.ok_or_else(not_found)
 }
 
 /// The full spec of a stored connection, password decrypted.
@@ -205,10 +183,7 @@ pub async fn delete(state: &AppState, p: &Principal, id: i64) -> crate::Result<(
     super::sessions::detach_all(state, id).await?;
     let mut conn = state.store.pool().acquire().await?;
     let mut tx = conn.begin().await?;
-    sqlx::query("DELETE FROM db_sessions WHERE db_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM db_sessions WHERE db_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM db_connections WHERE id = $1 AND owner_id = $2")
         .bind(id)
         .bind(p.user_id)
@@ -220,31 +195,14 @@ pub async fn delete(state: &AppState, p: &Principal, id: i64) -> crate::Result<(
 
 /// Try a connection without storing anything.
 #[tracing::instrument(skip_all, fields(user.id = p.user_id))]
-pub async fn test(
-    state: &AppState,
-    p: &Principal,
-    new: NewDbConnection,
-) -> crate::Result<ConnectionTestView> {
+pub async fn test(state: &AppState, p: &Principal, new: NewDbConnection) -> crate::Result<ConnectionTestView> {
     if new.owner_id.is_some_and(|o| o != p.user_id) {
-        return Err(Error::Forbidden(
-            "owner_id must be the authenticated user".into(),
-        ));
+        return Err(Error::Forbidden("owner_id must be the authenticated user".into()));
     }
     let spec = spec_of(&new)?;
-    let pool = connectors::open(
-        &spec,
-        &state.settings.net_policy,
-        &state.settings.data_dir,
-        p.user_id,
-    )
-    .await?;
+    let pool = connectors::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id).await?;
     let version = connectors::server_version(&pool).await;
     let warnings = connectors::write_warnings(&pool).await;
     pool.close().await;
-    Ok(ConnectionTestView {
-        success: true,
-        message: "Connection successful".into(),
-        server_version: version,
-        warnings,
-    })
+    Ok(ConnectionTestView { success: true, message: "Connection successful".into(), server_version: version, warnings })
 }

@@ -6,7 +6,4 @@ mod sessions;
 
 pub use connections::{add, delete, get, list, test, update};
 pub use run::{run_sql, Source};
-pub use sessions::{
-    connect, connector, disconnect, refresh_schema, schema, session_info, session_status,
-    NO_DATABASE,
-};
+pub use sessions::{connect, connector, disconnect, refresh_schema, schema, session_info, session_status, NO_DATABASE};

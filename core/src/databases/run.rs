@@ -40,16 +40,7 @@ pub async fn run_sql(
         Ok(checked) => sqlguard::execute(&connector.pool, &checked, limits).await,
         Err(e) => Err(e),
     };
-    log(
-        state,
-        p,
-        connector.db_id,
-        sql,
-        source,
-        &outcome,
-        started.elapsed().as_millis() as i64,
-    )
-    .await;
+    log(state, p, connector.db_id, sql, source, &outcome, started.elapsed().as_millis() as i64).await;
     outcome
 }
 

@@ -11,33 +11,20 @@ use crate::sessions::fields;
 use crate::{schema as introspection, time, AppState, Error};
 
 /// The guide's text when a session has no database attached.
-pub const NO_DATABASE: &str =
-    "No database connected for this session. Please connect a database first.";
+pub const NO_DATABASE: &str = "No database connected for this session. Please connect a database first.";
 
 /// The guide's text for a session that is missing or someone else's.
-const FOREIGN_SESSION: &str =
-    "Session ID does not belong to the authenticated user or session not found";
+const FOREIGN_SESSION: &str = "Session ID does not belong to the authenticated user or session not found";
 
 /// Fields that describe the attached database; removed on detach.
-const DB_FIELDS: [&str; 4] = [
-    fields::DB_ID,
-    fields::CONNECTION_STRING,
-    fields::STATUS,
-    fields::DB_SCHEMA,
-];
+const DB_FIELDS: [&str; 4] = [fields::DB_ID, fields::CONNECTION_STRING, fields::STATUS, fields::DB_SCHEMA];
 
 /// Connect the caller's session to one of their databases.
 #[tracing::instrument(skip_all, fields(user.id = p.user_id, db.id = db_id))]
 pub async fn connect(state: &AppState, p: &Principal, db_id: i64) -> crate::Result<ConnectView> {
     let row = row(state, p.user_id, db_id).await?;
     let spec = spec_of_row(state, &row)?;
-    let pool = connectors::open(
-        &spec,
-        &state.settings.net_policy,
-        &state.settings.data_dir,
-        p.user_id,
-    )
-    .await?;
+    let pool = connectors::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id).await?;
     let warnings = connectors::write_warnings(&pool).await;
     let schema = match introspection::introspect(&pool).await {
         Ok(s) => s,
@@ -80,45 +67,31 @@ pub async fn connect(state: &AppState, p: &Principal, db_id: i64) -> crate::Resu
     })
 }
 
-async fn record_attachment(
-    state: &AppState,
-    p: &Principal,
-    db_id: i64,
-    now: i64,
-) -> crate::Result<()> {
+async fn record_attachment(state: &AppState, p: &Principal, db_id: i64, now: i64) -> crate::Result<()> {
     let pool = state.store.pool();
-    sqlx::query("DELETE FROM db_sessions WHERE session_id = $1")
+    sqlx::query("DELETE FROM db_sessions WHERE session_id = $1").bind(&p.session_id).execute(pool).await?;
+    sqlx::query("INSERT INTO db_sessions (session_id, db_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
         .bind(&p.session_id)
+        .bind(db_id)
+        .bind(p.user_id)
+        .bind(now)
         .execute(pool)
         .await?;
-    sqlx::query(
-        "INSERT INTO db_sessions (session_id, db_id, user_id, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&p.session_id)
-    .bind(db_id)
-    .bind(p.user_id)
-    .bind(now)
-    .execute(pool)
-    .await?;
     Ok(())
 }
 
 /// Detach a connection from every session using it (on delete or change).
 /// Other instances notice on their next request: the session no longer names it.
 pub(super) async fn detach_all(state: &AppState, db_id: i64) -> crate::Result<()> {
-    let sessions: Vec<(String,)> =
-        sqlx::query_as("SELECT session_id FROM db_sessions WHERE db_id = $1")
-            .bind(db_id)
-            .fetch_all(state.store.pool())
-            .await?;
+    let sessions: Vec<(String,)> = sqlx::query_as("SELECT session_id FROM db_sessions WHERE db_id = $1")
+        .bind(db_id)
+        .fetch_all(state.store.pool())
+        .await?;
     for (sid,) in sessions {
         state.sessions.remove_fields(&sid, &DB_FIELDS).await?;
         state.connectors.remove(&sid).await;
     }
-    sqlx::query("DELETE FROM db_sessions WHERE db_id = $1")
-        .bind(db_id)
-        .execute(state.store.pool())
-        .await?;
+    sqlx::query("DELETE FROM db_sessions WHERE db_id = $1").bind(db_id).execute(state.store.pool()).await?;
     Ok(())
 }
 
@@ -137,22 +110,11 @@ pub async fn connector(state: &AppState, p: &Principal) -> crate::Result<Arc<Con
             return Ok(c);
         }
     }
-    let row = row(state, p.user_id, db_id)
-        .await
-        .map_err(|_| Error::BadRequest(NO_DATABASE.into()))?;
+    let row = row(state, p.user_id, db_id).await.map_err(|_| Error::BadRequest(NO_DATABASE.into()))?;
     let spec = spec_of_row(state, &row)?;
-    let pool = connectors::open(
-        &spec,
-        &state.settings.net_policy,
-        &state.settings.data_dir,
-        p.user_id,
-    )
-    .await?;
+    let pool = connectors::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id).await?;
     let connector = Arc::new(Connector::new(db_id, spec.kind, pool));
-    state
-        .connectors
-        .insert(&p.session_id, connector.clone())
-        .await;
+    state.connectors.insert(&p.session_id, connector.clone()).await;
     tracing::info!(db.id = db_id, "connector rebuilt for session");
     Ok(connector)
 }
@@ -168,36 +130,19 @@ pub fn session_status(p: &Principal) -> SessionStatusView {
 }
 
 /// `GET /databases/session-info/{id}`: one of the caller's own sessions.
-pub async fn session_info(
-    state: &AppState,
-    p: &Principal,
-    session_id: &str,
-) -> crate::Result<SessionInfoView> {
+pub async fn session_info(state: &AppState, p: &Principal, session_id: &str) -> crate::Result<SessionInfoView> {
     let foreign = || Error::NotFound(FOREIGN_SESSION.into());
     if uuid::Uuid::parse_str(session_id).is_err() {
         return Err(foreign());
     }
-    let data = state
-        .sessions
-        .get_all(session_id)
-        .await?
-        .ok_or_else(foreign)?;
-    if data
-        .get(fields::USER_ID)
-        .and_then(|u| u.parse::<i64>().ok())
-        != Some(p.user_id)
-    {
+    let data = state.sessions.get_all(session_id).await?.ok_or_else(foreign)?;
+    if data.get(fields::USER_ID).and_then(|u| u.parse::<i64>().ok()) != Some(p.user_id) {
         return Err(foreign());
     }
     let connected = data.get(fields::STATUS).map(String::as_str) == Some("connected");
-    let created = data
-        .get(fields::CREATED_AT)
-        .and_then(|c| c.parse::<i64>().ok());
+    let created = data.get(fields::CREATED_AT).and_then(|c| c.parse::<i64>().ok());
     // Redis holds no password; the connection string there is already masked.
-    let redis_data: BTreeMap<String, String> = data
-        .into_iter()
-        .filter(|(k, _)| k != fields::USER_ID)
-        .collect();
+    let redis_data: BTreeMap<String, String> = data.into_iter().filter(|(k, _)| k != fields::USER_ID).collect();
     Ok(SessionInfoView {
         session_id: session_id.to_owned(),
         thread_id: session_id.to_owned(),
@@ -240,19 +185,9 @@ pub async fn refresh_schema(state: &AppState, p: &Principal) -> crate::Result<Ar
     reintrospect(state, p, &c).await
 }
 
-async fn reintrospect(
-    state: &AppState,
-    p: &Principal,
-    c: &Connector,
-) -> crate::Result<Arc<Schema>> {
+async fn reintrospect(state: &AppState, p: &Principal, c: &Connector) -> crate::Result<Arc<Schema>> {
     let schema = Arc::new(introspection::introspect(&c.pool).await?);
-    state
-        .sessions
-        .set(
-            &p.session_id,
-            &[(fields::DB_SCHEMA, introspection::to_ddl(&schema))],
-        )
-        .await?;
+    state.sessions.set(&p.session_id, &[(fields::DB_SCHEMA, introspection::to_ddl(&schema))]).await?;
     *c.schema.write().await = Some(schema.clone());
     Ok(schema)
 }

@@ -29,15 +29,7 @@ fn table_ddl(out: &mut String, t: &Table) {
         .columns
         .iter()
         .map(|c| {
-            let mut s = format!(
-                "{} {}",
-                c.name,
-                if c.data_type.is_empty() {
-                    "ANY"
-                } else {
-                    &c.data_type
-                }
-            );
+            let mut s = format!("{} {}", c.name, if c.data_type.is_empty() { "ANY" } else { &c.data_type });
             if !c.nullable {
                 s.push_str(" NOT NULL");
             }
@@ -87,18 +79,8 @@ mod tests {
                 comment: Some("One row per order".into()),
                 row_estimate: Some(42),
                 columns: vec![
-                    Column {
-                        name: "id".into(),
-                        data_type: "integer".into(),
-                        nullable: false,
-                        comment: None,
-                    },
-                    Column {
-                        name: "user_id".into(),
-                        data_type: "integer".into(),
-                        nullable: true,
-                        comment: None,
-                    },
+                    Column { name: "id".into(), data_type: "integer".into(), nullable: false, comment: None },
+                    Column { name: "user_id".into(), data_type: "integer".into(), nullable: true, comment: None },
                 ],
                 primary_key: vec!["id".into()],
                 foreign_keys: vec![ForeignKey {

@@ -36,16 +36,8 @@ struct Builder {
 }
 
 impl Builder {
-    fn table(
-        &mut self,
-        schema: Option<String>,
-        name: String,
-        kind: &str,
-        comment: Option<String>,
-        rows: Option<i64>,
-    ) {
-        self.index
-            .insert((schema.clone(), name.clone()), self.tables.len());
+    fn table(&mut self, schema: Option<String>, name: String, kind: &str, comment: Option<String>, rows: Option<i64>) {
+        self.index.insert((schema.clone(), name.clone()), self.tables.len());
         self.tables.push(Table {
             schema,
             name,
@@ -80,10 +72,7 @@ impl Builder {
     }
 
     fn finish(self, dialect: &str) -> Schema {
-        Schema {
-            dialect: dialect.into(),
-            tables: self.tables,
-        }
+        Schema { dialect: dialect.into(), tables: self.tables }
     }
 }
 

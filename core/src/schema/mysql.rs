@@ -7,8 +7,7 @@ use super::{nonempty, Builder};
 // CASTs: MariaDB reports some catalog columns as binary strings or unsigned.
 const TABLES: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_TYPE AS CHAR), CAST(TABLE_COMMENT AS CHAR), \
      CAST(TABLE_ROWS AS SIGNED) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME";
-const COLUMNS: &str =
-    "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
+const COLUMNS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
      CAST(IS_NULLABLE AS CHAR), CAST(COLUMN_COMMENT AS CHAR) FROM information_schema.COLUMNS \
      WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION";
 const KEYS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
@@ -20,49 +19,21 @@ const KEYS: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHA
 
 pub async fn introspect(pool: &MySqlPool) -> sqlx::Result<Schema> {
     let mut conn = pool.acquire().await?;
-    let t: Vec<(String, String, Option<String>, Option<i64>)> =
-        sqlx::query_as(TABLES).fetch_all(&mut *conn).await?;
+    let t: Vec<(String, String, Option<String>, Option<i64>)> = sqlx::query_as(TABLES).fetch_all(&mut *conn).await?;
     let c: Vec<(String, String, String, String, Option<String>)> =
         sqlx::query_as(COLUMNS).fetch_all(&mut *conn).await?;
-    type KeyRow = (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
+    type KeyRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
     let k: Vec<KeyRow> = sqlx::query_as(KEYS).fetch_all(&mut *conn).await?;
 
     let mut b = Builder::default();
     for (name, kind, comment, rows) in t {
-        let kind = if kind.contains("VIEW") {
-            "view"
-        } else {
-            "table"
-        };
+        let kind = if kind.contains("VIEW") { "view" } else { "table" };
         // Views carry the comment "VIEW" in MySQL's catalog.
         let comment = comment.filter(|c| c != "VIEW");
-        b.table(
-            None,
-            name,
-            kind,
-            comment,
-            if kind == "view" { None } else { rows },
-        );
+        b.table(None, name, kind, comment, if kind == "view" { None } else { rows });
     }
     for (table, name, data_type, nullable, comment) in c {
-        b.column(
-            &None,
-            &table,
-            Column {
-                name,
-                data_type,
-                nullable: nullable == "YES",
-                comment: nonempty(comment),
-            },
-        );
+        b.column(&None, &table, Column { name, data_type, nullable: nullable == "YES", comment: nonempty(comment) });
     }
     // Rows come one per key column, grouped by (table, constraint) in order.
     let mut current: Option<(String, String, ForeignKey)> = None;
@@ -82,11 +53,7 @@ pub async fn introspect(pool: &MySqlPool) -> sqlx::Result<Schema> {
                 fks.push((t, fk));
             }
             let ref_schema = ref_schema.filter(|s| Some(s) != this_db.as_ref());
-            let fk = ForeignKey {
-                ref_schema,
-                ref_table: ref_table.unwrap_or_default(),
-                ..ForeignKey::default()
-            };
+            let fk = ForeignKey { ref_schema, ref_table: ref_table.unwrap_or_default(), ..ForeignKey::default() };
             current = Some((table.clone(), constraint.clone(), fk));
         }
         if let Some((_, _, fk)) = current.as_mut() {

@@ -16,10 +16,8 @@ const KEYS: &str = "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM 
 pub async fn introspect(pool: &SqlitePool) -> sqlx::Result<Schema> {
     let mut conn = pool.acquire().await?;
     let t: Vec<(String, String)> = sqlx::query_as(TABLES).fetch_all(&mut *conn).await?;
-    let c: Vec<(String, String, String, i64, i64)> =
-        sqlx::query_as(COLUMNS).fetch_all(&mut *conn).await?;
-    let k: Vec<(String, i64, String, String, Option<String>)> =
-        sqlx::query_as(KEYS).fetch_all(&mut *conn).await?;
+    let c: Vec<(String, String, String, i64, i64)> = sqlx::query_as(COLUMNS).fetch_all(&mut *conn).await?;
+    let k: Vec<(String, i64, String, String, Option<String>)> = sqlx::query_as(KEYS).fetch_all(&mut *conn).await?;
 
     let mut b = Builder::default();
     for (name, kind) in t {
@@ -30,16 +28,7 @@ pub async fn introspect(pool: &SqlitePool) -> sqlx::Result<Schema> {
         if pk > 0 {
             pks.push((table.clone(), pk, name.clone()));
         }
-        b.column(
-            &None,
-            &table,
-            Column {
-                name,
-                data_type,
-                nullable: notnull == 0,
-                comment: None,
-            },
-        );
+        b.column(&None, &table, Column { name, data_type, nullable: notnull == 0, comment: None });
     }
     pks.sort();
     let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
@@ -58,14 +47,7 @@ pub async fn introspect(pool: &SqlitePool) -> sqlx::Result<Schema> {
             if let Some((t, _, fk)) = current.take() {
                 b.foreign_key(&None, &t, fk);
             }
-            current = Some((
-                table.clone(),
-                id,
-                ForeignKey {
-                    ref_table,
-                    ..ForeignKey::default()
-                },
-            ));
+            current = Some((table.clone(), id, ForeignKey { ref_table, ..ForeignKey::default() }));
         }
         if let Some((_, _, fk)) = current.as_mut() {
             fk.columns.push(from);
@@ -78,16 +60,9 @@ pub async fn introspect(pool: &SqlitePool) -> sqlx::Result<Schema> {
     }
     let mut schema = b.finish("sqlite");
     // Fill implicit references (`REFERENCES parent` without columns) from the parent's key.
-    let pk_of: std::collections::HashMap<String, Vec<String>> = schema
-        .tables
-        .iter()
-        .map(|t| (t.name.clone(), t.primary_key.clone()))
-        .collect();
-    for fk in schema
-        .tables
-        .iter_mut()
-        .flat_map(|t| t.foreign_keys.iter_mut())
-    {
+    let pk_of: std::collections::HashMap<String, Vec<String>> =
+        schema.tables.iter().map(|t| (t.name.clone(), t.primary_key.clone())).collect();
+    for fk in schema.tables.iter_mut().flat_map(|t| t.foreign_keys.iter_mut()) {
         if fk.ref_columns.is_empty() {
             fk.ref_columns = pk_of.get(&fk.ref_table).cloned().unwrap_or_default();
         }

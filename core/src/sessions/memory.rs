@@ -21,10 +21,7 @@ pub struct MemorySessions {
 
 impl MemorySessions {
     pub fn new(ttl_seconds: u64) -> Self {
-        Self {
-            ttl: Duration::from_secs(ttl_seconds),
-            map: Mutex::new(HashMap::new()),
-        }
+        Self { ttl: Duration::from_secs(ttl_seconds), map: Mutex::new(HashMap::new()) }
     }
 
     /// Run `f` on the live entry for `id`, renewing it; `None` when absent or expired.
@@ -55,21 +52,13 @@ impl SessionStore for MemorySessions {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         map.retain(|_, e| e.expires > now);
-        map.insert(
-            id.to_owned(),
-            Entry {
-                fields: owned(fields).collect(),
-                expires: now + self.ttl,
-            },
-        );
+        map.insert(id.to_owned(), Entry { fields: owned(fields).collect(), expires: now + self.ttl });
         Ok(())
     }
 
     async fn touch(&self, id: &str) -> crate::Result<Option<SessionMeta>> {
         Ok(self
-            .with_live(id, |e| {
-                SessionMeta::from_values(SessionMeta::FIELDS.map(|f| e.fields.get(f).cloned()))
-            })
+            .with_live(id, |e| SessionMeta::from_values(SessionMeta::FIELDS.map(|f| e.fields.get(f).cloned())))
             .flatten())
     }
 
@@ -78,9 +67,7 @@ impl SessionStore for MemorySessions {
     }
 
     async fn set(&self, id: &str, fields: &[(&str, String)]) -> crate::Result<bool> {
-        Ok(self
-            .with_live(id, |e| e.fields.extend(owned(fields)))
-            .is_some())
+        Ok(self.with_live(id, |e| e.fields.extend(owned(fields))).is_some())
     }
 
     async fn remove_fields(&self, id: &str, names: &[&str]) -> crate::Result<()> {

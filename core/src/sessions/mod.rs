@@ -40,12 +40,7 @@ impl SessionMeta {
     }
 
     /// The fields `touch` reads, in this order.
-    const FIELDS: [&'static str; 4] = [
-        fields::USER_ID,
-        fields::CREATED_AT,
-        fields::STATUS,
-        fields::DB_ID,
-    ];
+    const FIELDS: [&'static str; 4] = [fields::USER_ID, fields::CREATED_AT, fields::STATUS, fields::DB_ID];
 
     fn from_values(values: [Option<String>; 4]) -> Option<Self> {
         let [user_id, created_at, status, db_id] = values;

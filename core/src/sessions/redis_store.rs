@@ -34,13 +34,9 @@ pub struct RedisSessions {
 impl RedisSessions {
     /// Parse the URL; no connection is made until first use.
     pub fn new(url: &str, ttl_seconds: u64) -> crate::Result<Self> {
-        let client = redis::Client::open(url)
-            .map_err(|_| Error::Invalid("REDIS_URL: not a valid redis:// URL".into()))?;
-        Ok(Self {
-            client,
-            ttl: ttl_seconds,
-            conn: Mutex::new(None),
-        })
+        let client =
+            redis::Client::open(url).map_err(|_| Error::Invalid("REDIS_URL: not a valid redis:// URL".into()))?;
+        Ok(Self { client, ttl: ttl_seconds, conn: Mutex::new(None) })
     }
 
     async fn conn(&self) -> crate::Result<ConnectionManager> {
@@ -53,9 +49,7 @@ impl RedisSessions {
             .set_response_timeout(OP_TIMEOUT)
             .set_number_of_retries(2)
             .set_max_delay(500);
-        let c = ConnectionManager::new_with_config(self.client.clone(), config)
-            .await
-            .map_err(unavailable)?;
+        let c = ConnectionManager::new_with_config(self.client.clone(), config).await.map_err(unavailable)?;
         *slot = Some(c.clone());
         Ok(c)
     }
@@ -79,18 +73,12 @@ fn unavailable(e: redis::RedisError) -> Error {
 }
 
 /// Send a pipeline.
-async fn pipe<T: redis::FromRedisValue>(
-    p: redis::Pipeline,
-    mut c: ConnectionManager,
-) -> redis::RedisResult<T> {
+async fn pipe<T: redis::FromRedisValue>(p: redis::Pipeline, mut c: ConnectionManager) -> redis::RedisResult<T> {
     p.query_async(&mut c).await
 }
 
 /// Send a single command.
-async fn cmd<T: redis::FromRedisValue>(
-    cmd: redis::Cmd,
-    mut c: ConnectionManager,
-) -> redis::RedisResult<T> {
+async fn cmd<T: redis::FromRedisValue>(cmd: redis::Cmd, mut c: ConnectionManager) -> redis::RedisResult<T> {
     cmd.query_async(&mut c).await
 }
 
@@ -99,11 +87,7 @@ impl SessionStore for RedisSessions {
     async fn create(&self, id: &str, fields: &[(&str, String)]) -> crate::Result<()> {
         let k = key(id);
         let mut p = redis::pipe();
-        p.atomic()
-            .hset_multiple(&k, fields)
-            .ignore()
-            .expire(&k, self.ttl as i64)
-            .ignore();
+        p.atomic().hset_multiple(&k, fields).ignore().expire(&k, self.ttl as i64).ignore();
         self.run(|c| pipe::<()>(p, c)).await
     }
 

@@ -17,9 +17,7 @@ macro_rules! first_decoding {
 }
 
 fn num_f64(f: f64) -> Value {
-    serde_json::Number::from_f64(f)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+    serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
 }
 
 pub fn pg(row: &sqlx::postgres::PgRow, i: usize) -> Value {

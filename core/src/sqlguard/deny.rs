@@ -96,31 +96,12 @@ const MYSQL_FUNCTIONS: &[&str] = &[
     "wait_until_sql_thread_after_gtids",
 ];
 
-const SQLITE_FUNCTIONS: &[&str] = &[
-    "load_extension",
-    "readfile",
-    "writefile",
-    "edit",
-    "fts3_tokenizer",
-    "sqlite_offset",
-    "zipfile",
-    "fsdir",
-];
+const SQLITE_FUNCTIONS: &[&str] =
+    &["load_extension", "readfile", "writefile", "edit", "fts3_tokenizer", "sqlite_offset", "zipfile", "fsdir"];
 
-const POSTGRES_RELATIONS: &[&str] = &[
-    "pg_authid",
-    "pg_shadow",
-    "pg_user_mapping",
-    "pg_user_mappings",
-    "pg_largeobject",
-];
-const MYSQL_RELATIONS: &[&str] = &[
-    "mysql.user",
-    "mysql.global_priv",
-    "mysql.db",
-    "mysql.servers",
-    "mysql.plugin",
-];
+const POSTGRES_RELATIONS: &[&str] =
+    &["pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject"];
+const MYSQL_RELATIONS: &[&str] = &["mysql.user", "mysql.global_priv", "mysql.db", "mysql.servers", "mysql.plugin"];
 
 /// Why `name` (lower case, unqualified) may not be called, if it may not.
 pub fn function(kind: DbKind, name: &str) -> Option<String> {
@@ -129,8 +110,7 @@ pub fn function(kind: DbKind, name: &str) -> Option<String> {
         DbKind::MySql => MYSQL_FUNCTIONS,
         DbKind::Sqlite => SQLITE_FUNCTIONS,
     };
-    list.contains(&name)
-        .then(|| format!("the function {name}() is not allowed"))
+    list.contains(&name).then(|| format!("the function {name}() is not allowed"))
 }
 
 /// Why the relation `name` (lower case, as qualified in the query) may not be read.
@@ -138,9 +118,7 @@ pub fn relation(kind: DbKind, name: &str) -> Option<String> {
     let unqualified = name.rsplit('.').next().unwrap_or(name);
     let denied = match kind {
         DbKind::Postgres => POSTGRES_RELATIONS.contains(&unqualified),
-        DbKind::MySql => {
-            MYSQL_RELATIONS.contains(&name) || (name.starts_with("mysql.") && unqualified == "user")
-        }
+        DbKind::MySql => MYSQL_RELATIONS.contains(&name) || (name.starts_with("mysql.") && unqualified == "user"),
         DbKind::Sqlite => false,
     };
     denied.then(|| format!("reading {name} is not allowed"))

@@ -22,30 +22,21 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_rows: 1000,
-            max_bytes: 2 * 1024 * 1024,
-            timeout: Duration::from_secs(15),
-        }
+        Limits { max_rows: 1000, max_bytes: 2 * 1024 * 1024, timeout: Duration::from_secs(15) }
     }
 }
 
 /// Execute `checked` read-only on `pool`.
 #[tracing::instrument(skip_all)]
-pub async fn execute(
-    pool: &Pool,
-    checked: &CheckedSql,
-    limits: Limits,
-) -> crate::Result<QueryResultView> {
+pub async fn execute(pool: &Pool, checked: &CheckedSql, limits: Limits) -> crate::Result<QueryResultView> {
     let started = Instant::now();
     // The server-side timeout stops the statement; this one bounds the whole
     // exchange (SQLite has no statement timeout of its own).
     let grace = limits.timeout + Duration::from_secs(2);
-    let (columns, rows, truncated) =
-        match tokio::time::timeout(grace, run(pool, &checked.sql, limits)).await {
-            Ok(result) => result?,
-            Err(_) => return Err(timed_out(limits)),
-        };
+    let (columns, rows, truncated) = match tokio::time::timeout(grace, run(pool, &checked.sql, limits)).await {
+        Ok(result) => result?,
+        Err(_) => return Err(timed_out(limits)),
+    };
     Ok(QueryResultView {
         sql: checked.sql.clone(),
         row_count: rows.len(),
@@ -57,10 +48,7 @@ pub async fn execute(
 }
 
 fn timed_out(limits: Limits) -> Error {
-    Error::BadRequest(format!(
-        "The query ran longer than {} s and was cancelled",
-        limits.timeout.as_secs()
-    ))
+    Error::BadRequest(format!("The query ran longer than {} s and was cancelled", limits.timeout.as_secs()))
 }
 
 type Output = (Vec<String>, Vec<Vec<Value>>, bool);
@@ -76,13 +64,7 @@ struct Collector {
 
 impl Collector {
     fn new(limits: Limits) -> Self {
-        Collector {
-            limits,
-            columns: Vec::new(),
-            rows: Vec::new(),
-            bytes: 0,
-            truncated: false,
-        }
+        Collector { limits, columns: Vec::new(), rows: Vec::new(), bytes: 0, truncated: false }
     }
 
     /// Add a row; false when a cap is reached and reading should stop.
@@ -120,9 +102,7 @@ fn query_error(e: sqlx::Error) -> Error {
     match e {
         // The database's own message (bad column, syntax, read-only violation)
         // is what the user or the model needs to repair the query.
-        sqlx::Error::Database(db) => {
-            Error::BadRequest(format!("The database rejected the query: {}", db.message()))
-        }
+        sqlx::Error::Database(db) => Error::BadRequest(format!("The database rejected the query: {}", db.message())),
         sqlx::Error::ColumnDecode { index, .. } => {
             Error::BadRequest(format!("Could not read column {index} of the result"))
         }
@@ -144,8 +124,7 @@ async fn run(pool: &Pool, sql: &str, limits: Limits) -> crate::Result<Output> {
             let mut conn = p.acquire().await.map_err(query_error)?;
             conn.execute("BEGIN READ ONLY").await.map_err(query_error)?;
             let result = async {
-                conn.execute(format!("SET LOCAL statement_timeout = {ms}").as_str())
-                    .await?;
+                conn.execute(format!("SET LOCAL statement_timeout = {ms}").as_str()).await?;
                 let mut c = Collector::new(limits);
                 // A prepared statement: the server itself refuses several commands.
                 let mut stream = sqlx::query(sql).fetch(&mut *conn);
@@ -167,17 +146,9 @@ async fn run(pool: &Pool, sql: &str, limits: Limits) -> crate::Result<Output> {
         Pool::MySql(p) => {
             let mut conn = p.acquire().await.map_err(query_error)?;
             // MariaDB and MySQL name their statement timeouts differently.
-            let _ = conn
-                .execute(
-                    format!("SET SESSION max_statement_time = {}", ms as f64 / 1000.0).as_str(),
-                )
-                .await;
-            let _ = conn
-                .execute(format!("SET SESSION max_execution_time = {ms}").as_str())
-                .await;
-            conn.execute("START TRANSACTION READ ONLY")
-                .await
-                .map_err(query_error)?;
+            let _ = conn.execute(format!("SET SESSION max_statement_time = {}", ms as f64 / 1000.0).as_str()).await;
+            let _ = conn.execute(format!("SET SESSION max_execution_time = {ms}").as_str()).await;
+            conn.execute("START TRANSACTION READ ONLY").await.map_err(query_error)?;
             let result = async {
                 let mut c = Collector::new(limits);
                 let mut stream = sqlx::query(sql).fetch(&mut *conn);

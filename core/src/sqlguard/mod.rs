@@ -4,9 +4,7 @@
 //! transaction that is always rolled back (see `execute`).
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{
-    Expr, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableFactor, Visit, Visitor,
-};
+use sqlparser::ast::{Expr, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableFactor, Visit, Visitor};
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
@@ -44,19 +42,14 @@ fn dialect(kind: DbKind) -> Box<dyn Dialect> {
 /// Allow exactly one read-only query in `kind`'s dialect, or say why not.
 pub fn check(sql: &str, kind: DbKind) -> crate::Result<CheckedSql> {
     if sql.len() > MAX_SQL_BYTES {
-        return Err(reject(format!(
-            "the statement is longer than {} KiB",
-            MAX_SQL_BYTES / 1024
-        )));
+        return Err(reject(format!("the statement is longer than {} KiB", MAX_SQL_BYTES / 1024)));
     }
     if sql.contains('\0') {
         return Err(reject("the statement contains a NUL byte"));
     }
     // MySQL runs the body of `/*! … */` comments; the parser would see a comment.
     if kind == DbKind::MySql && (sql.contains("/*!") || sql.contains("/*M!")) {
-        return Err(reject(
-            "MySQL executable comments (/*! … */) are not allowed",
-        ));
+        return Err(reject("MySQL executable comments (/*! … */) are not allowed"));
     }
     let statements = Parser::parse_sql(dialect(kind).as_ref(), sql)
         .map_err(|e| reject(format!("the statement could not be parsed: {e}")))?;
@@ -67,57 +60,33 @@ pub fn check(sql: &str, kind: DbKind) -> crate::Result<CheckedSql> {
     };
     match statement {
         Statement::Query(_) => {}
-        Statement::Explain {
-            analyze,
-            options,
-            statement: inner,
-            ..
-        } => {
-            let analyze_option = options
-                .iter()
-                .flatten()
-                .any(|o| o.name.value.eq_ignore_ascii_case("analyze"));
+        Statement::Explain { analyze, options, statement: inner, .. } => {
+            let analyze_option = options.iter().flatten().any(|o| o.name.value.eq_ignore_ascii_case("analyze"));
             if *analyze || analyze_option {
-                return Err(reject(
-                    "EXPLAIN ANALYZE runs the statement; only plain EXPLAIN is allowed",
-                ));
+                return Err(reject("EXPLAIN ANALYZE runs the statement; only plain EXPLAIN is allowed"));
             }
             if !matches!(inner.as_ref(), Statement::Query(_)) {
                 return Err(reject("only queries can be explained"));
             }
         }
-        other => {
-            return Err(reject(format!(
-                "only read-only queries are allowed, not {}",
-                statement_kind(other)
-            )))
-        }
+        other => return Err(reject(format!("only read-only queries are allowed, not {}", statement_kind(other)))),
     }
     let mut walker = Walker { kind, top: true };
     if let ControlFlow::Break(why) = statement.visit(&mut walker) {
         return Err(reject(why));
     }
-    Ok(CheckedSql {
-        sql: statement.to_string(),
-    })
+    Ok(CheckedSql { sql: statement.to_string() })
 }
 
 /// A short name for a statement, for the rejection message.
 fn statement_kind(s: &Statement) -> String {
     let text = s.to_string();
     let words: Vec<&str> = text.split_whitespace().take(2).collect();
-    let first = words
-        .first()
-        .copied()
-        .unwrap_or("this statement")
-        .to_ascii_uppercase();
+    let first = words.first().copied().unwrap_or("this statement").to_ascii_uppercase();
     match first.as_str() {
-        "CREATE" | "DROP" | "ALTER" | "START" | "SET" | "SHOW" => format!(
-            "{first} {}",
-            words.get(1).copied().unwrap_or("").to_ascii_uppercase()
-        )
-        .trim()
-        .to_owned(),
+        "CREATE" | "DROP" | "ALTER" | "START" | "SET" | "SHOW" => {
+            format!("{first} {}", words.get(1).copied().unwrap_or("").to_ascii_uppercase()).trim().to_owned()
+        }
         _ => first,
     }
 }
@@ -158,10 +127,7 @@ impl Visitor for Walker {
         }
         match s {
             Statement::Query(_) => ControlFlow::Continue(()),
-            other => ControlFlow::Break(format!(
-                "{} is not allowed inside a query",
-                statement_kind(other)
-            )),
+            other => ControlFlow::Break(format!("{} is not allowed inside a query", statement_kind(other))),
         }
     }
 
@@ -176,14 +142,9 @@ impl Visitor for Walker {
             for cte in &with.cte_tables {
                 if !matches!(
                     cte.query.body.as_ref(),
-                    SetExpr::Select(_)
-                        | SetExpr::Query(_)
-                        | SetExpr::SetOperation { .. }
-                        | SetExpr::Values(_)
+                    SetExpr::Select(_) | SetExpr::Query(_) | SetExpr::SetOperation { .. } | SetExpr::Values(_)
                 ) {
-                    return ControlFlow::Break(
-                        "data-modifying WITH clauses are not allowed".into(),
-                    );
+                    return ControlFlow::Break("data-modifying WITH clauses are not allowed".into());
                 }
             }
         }

@@ -85,17 +85,10 @@ fn writes_ddl_and_session_changes_are_rejected_with_a_reason() {
 
 #[test]
 fn the_reason_names_what_was_refused() {
-    let why = check("DELETE FROM t", DbKind::Postgres)
-        .unwrap_err()
-        .to_string();
+    let why = check("DELETE FROM t", DbKind::Postgres).unwrap_err().to_string();
     assert!(why.contains("DELETE"), "{why}");
-    let why = check("SELECT pg_sleep(1)", DbKind::Postgres)
-        .unwrap_err()
-        .to_string();
+    let why = check("SELECT pg_sleep(1)", DbKind::Postgres).unwrap_err().to_string();
     assert!(why.contains("pg_sleep"), "{why}");
     let long = format!("SELECT '{}'", "x".repeat(MAX_SQL_BYTES));
-    assert!(check(&long, DbKind::Sqlite)
-        .unwrap_err()
-        .to_string()
-        .contains("longer"));
+    assert!(check(&long, DbKind::Sqlite).unwrap_err().to_string().contains("longer"));
 }

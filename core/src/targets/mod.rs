@@ -26,9 +26,7 @@ impl DbKind {
             "postgresql" | "postgres" => Ok(DbKind::Postgres),
             "mysql" | "mariadb" => Ok(DbKind::MySql),
             "sqlite" => Ok(DbKind::Sqlite),
-            _ => Err(Error::Invalid(
-                "db_type: must be one of postgresql, mysql, mariadb, sqlite".into(),
-            )),
+            _ => Err(Error::Invalid("db_type: must be one of postgresql, mysql, mariadb, sqlite".into())),
         }
     }
 
@@ -67,12 +65,10 @@ impl SslMode {
             Some("disable") => Ok(SslMode::Disable),
             Some("require") => Ok(SslMode::Require),
             Some("verify-ca") | Some("verify_ca") => Ok(SslMode::VerifyCa),
-            Some("verify-full") | Some("verify_full") | Some("verify_identity") => {
-                Ok(SslMode::VerifyFull)
+            Some("verify-full") | Some("verify_full") | Some("verify_identity") => Ok(SslMode::VerifyFull),
+            Some(_) => {
+                Err(Error::Invalid("ssl_mode: must be one of disable, prefer, require, verify-ca, verify-full".into()))
             }
-            Some(_) => Err(Error::Invalid(
-                "ssl_mode: must be one of disable, prefer, require, verify-ca, verify-full".into(),
-            )),
         }
     }
 
@@ -134,34 +130,21 @@ impl TargetSpec {
                 ssl_mode: SslMode::Disable,
             });
         }
-        let host = host
-            .trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
+        let host = host.trim().trim_start_matches('[').trim_end_matches(']').to_owned();
         validate_host(&host)?;
         let port = port.unwrap_or(kind.default_port());
         if port == 0 {
             return Err(Error::Invalid("port: must be between 1 and 65535".into()));
         }
-        if database_name.is_empty()
-            || database_name.len() > 128
-            || database_name.chars().any(|c| c.is_control())
-        {
-            return Err(Error::Invalid(
-                "database_name: must be 1 to 128 printable characters".into(),
-            ));
+        if database_name.is_empty() || database_name.len() > 128 || database_name.chars().any(|c| c.is_control()) {
+            return Err(Error::Invalid("database_name: must be 1 to 128 printable characters".into()));
         }
         let username = username.trim().to_owned();
         if username.is_empty() || username.len() > 128 || username.chars().any(|c| c.is_control()) {
-            return Err(Error::Invalid(
-                "username: must be 1 to 128 printable characters".into(),
-            ));
+            return Err(Error::Invalid("username: must be 1 to 128 printable characters".into()));
         }
         if password.len() > 1024 || password.contains('\0') {
-            return Err(Error::Invalid(
-                "db_password: must be at most 1024 bytes, without NUL".into(),
-            ));
+            return Err(Error::Invalid("db_password: must be at most 1024 bytes, without NUL".into()));
         }
         Ok(TargetSpec {
             kind,
@@ -183,15 +166,8 @@ impl TargetSpec {
         match self.kind {
             DbKind::Sqlite => format!("sqlite:///{}", self.database_name),
             _ => {
-                let host = if self.host.contains(':') {
-                    format!("[{}]", self.host)
-                } else {
-                    self.host.clone()
-                };
-                format!(
-                    "{}://{}:***@{}:{}/{}",
-                    self.db_type, self.username, host, self.port, self.database_name
-                )
+                let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+                format!("{}://{}:***@{}:{}/{}", self.db_type, self.username, host, self.port, self.database_name)
             }
         }
     }
@@ -211,9 +187,7 @@ fn validate_host(host: &str) -> crate::Result<()> {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     });
     if ok {
         Ok(())
@@ -234,20 +208,8 @@ mod tests {
     fn only_validated_fields_become_a_target() {
         assert!(spec("postgresql", "db.example.com", "shop").is_ok());
         assert_eq!(spec("postgresql", "localhost", "shop").unwrap().port, 5432);
-        assert_eq!(
-            spec("mariadb", "::1", "shop").unwrap().masked_url(),
-            "mariadb://user:***@[::1]:3306/shop"
-        );
-        for host in [
-            "",
-            "host/path",
-            "a b",
-            "user@host",
-            "host:5432",
-            "-bad.example",
-            "x?sslmode=disable",
-            "h\u{0}",
-        ] {
+        assert_eq!(spec("mariadb", "::1", "shop").unwrap().masked_url(), "mariadb://user:***@[::1]:3306/shop");
+        for host in ["", "host/path", "a b", "user@host", "host:5432", "-bad.example", "x?sslmode=disable", "h\u{0}"] {
             assert!(spec("postgresql", host, "shop").is_err(), "{host:?}");
         }
         assert!(spec("oracle", "h", "db").is_err());
@@ -258,20 +220,9 @@ mod tests {
 
     #[test]
     fn the_masked_url_never_contains_the_password() {
-        let s = TargetSpec::new(
-            "postgresql",
-            "localhost",
-            Some(5432),
-            "ecommerce_db",
-            "db_user",
-            "db_pass123",
-            None,
-        )
-        .unwrap();
-        assert_eq!(
-            s.masked_url(),
-            "postgresql://db_user:***@localhost:5432/ecommerce_db"
-        );
+        let s = TargetSpec::new("postgresql", "localhost", Some(5432), "ecommerce_db", "db_user", "db_pass123", None)
+            .unwrap();
+        assert_eq!(s.masked_url(), "postgresql://db_user:***@localhost:5432/ecommerce_db");
         assert!(!format!("{s:?}").contains("db_pass123"));
     }
 }

@@ -46,33 +46,20 @@ impl NetPolicy {
             .map(|s| {
                 s.parse::<IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        Error::Invalid(format!(
-                            "SQLAGENT_ALLOWED_HOSTS: {s:?} is not an IP or CIDR"
-                        ))
-                    })
+                    .map_err(|_| Error::Invalid(format!("SQLAGENT_ALLOWED_HOSTS: {s:?} is not an IP or CIDR")))
             })
             .collect::<crate::Result<_>>()?;
-        let deny_private = matches!(
-            deny_private.map(str::to_ascii_lowercase).as_deref(),
-            Some("1" | "true" | "yes")
-        );
+        let deny_private = matches!(deny_private.map(str::to_ascii_lowercase).as_deref(), Some("1" | "true" | "yes"));
         let allowed_ports = ports
             .unwrap_or("")
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                s.parse::<u16>().map_err(|_| {
-                    Error::Invalid(format!("SQLAGENT_ALLOWED_PORTS: {s:?} is not a port"))
-                })
+                s.parse::<u16>().map_err(|_| Error::Invalid(format!("SQLAGENT_ALLOWED_PORTS: {s:?} is not a port")))
             })
             .collect::<crate::Result<_>>()?;
-        Ok(NetPolicy {
-            allowed,
-            deny_private,
-            allowed_ports,
-        })
+        Ok(NetPolicy { allowed, deny_private, allowed_ports })
     }
 
     /// Resolve `host` and check the port and every address it resolves to.
@@ -80,22 +67,13 @@ impl NetPolicy {
         if !self.allowed_ports.is_empty() && !self.allowed_ports.contains(&port) {
             return Err(Error::Forbidden(REFUSED.into()));
         }
-        let lookup = tokio::time::timeout(
-            Duration::from_secs(3),
-            tokio::net::lookup_host((host, port)),
-        );
+        let lookup = tokio::time::timeout(Duration::from_secs(3), tokio::net::lookup_host((host, port)));
         let addrs: Vec<SocketAddr> = match lookup.await {
             Ok(Ok(it)) => it.collect(),
-            _ => {
-                return Err(Error::BadRequest(
-                    "Could not resolve the database host".into(),
-                ))
-            }
+            _ => return Err(Error::BadRequest("Could not resolve the database host".into())),
         };
         if addrs.is_empty() {
-            return Err(Error::BadRequest(
-                "Could not resolve the database host".into(),
-            ));
+            return Err(Error::BadRequest("Could not resolve the database host".into()));
         }
         // Every address must pass: a name that resolves to one good and one bad
         // address is refused rather than raced.
@@ -103,10 +81,7 @@ impl NetPolicy {
             tracing::warn!(ip = %bad.ip(), "outbound policy refused a target address");
             return Err(Error::Forbidden(REFUSED.into()));
         }
-        Ok(ResolvedHost {
-            host: host.to_owned(),
-            addr: addrs[0],
-        })
+        Ok(ResolvedHost { host: host.to_owned(), addr: addrs[0] })
     }
 
     /// Whether one address may be contacted.
@@ -122,10 +97,7 @@ impl NetPolicy {
 /// IPv4-mapped and -compatible IPv6 addresses are judged as the IPv4 they carry.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     }
 }
@@ -134,17 +106,10 @@ fn canonical(ip: IpAddr) -> IpAddr {
 fn always_refused(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 0
+            v4.is_link_local() || v4.is_unspecified() || v4.is_multicast() || v4.is_broadcast() || v4.octets()[0] == 0
         }
         IpAddr::V6(v6) => {
-            v6.is_unspecified()
-                || v6.is_multicast()
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || is_v6_metadata(v6)
+            v6.is_unspecified() || v6.is_multicast() || (v6.segments()[0] & 0xffc0) == 0xfe80 || is_v6_metadata(v6)
         }
     }
 }
@@ -203,21 +168,13 @@ mod tests {
     #[test]
     fn private_ranges_can_be_denied_and_allow_lists_restrict() {
         let strict = NetPolicy::from_settings(None, Some("true"), None).unwrap();
-        for bad in [
-            "127.0.0.1",
-            "10.0.0.1",
-            "172.16.5.4",
-            "192.168.1.1",
-            "100.64.0.1",
-            "::1",
-            "fd12::1",
-            "::ffff:10.0.0.1",
-        ] {
+        for bad in
+            ["127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "100.64.0.1", "::1", "fd12::1", "::ffff:10.0.0.1"]
+        {
             assert!(!strict.permits(ip(bad)), "{bad}");
         }
         assert!(strict.permits(ip("93.184.216.34")));
-        let listed =
-            NetPolicy::from_settings(Some("10.0.0.0/8, 192.0.2.7"), None, Some("5432")).unwrap();
+        let listed = NetPolicy::from_settings(Some("10.0.0.0/8, 192.0.2.7"), None, Some("5432")).unwrap();
         assert!(listed.permits(ip("10.9.9.9")) && listed.permits(ip("192.0.2.7")));
         assert!(!listed.permits(ip("192.0.2.8")));
         assert!(NetPolicy::from_settings(Some("not-a-net"), None, None).is_err());
@@ -226,19 +183,10 @@ mod tests {
     #[tokio::test]
     async fn resolution_checks_ports_and_addresses() {
         let listed = NetPolicy::from_settings(None, None, Some("5432")).unwrap();
-        assert!(matches!(
-            listed.resolve("127.0.0.1", 22).await,
-            Err(Error::Forbidden(_))
-        ));
-        assert_eq!(
-            listed.resolve("localhost", 5432).await.unwrap().addr.port(),
-            5432
-        );
+        assert!(matches!(listed.resolve("127.0.0.1", 22).await, Err(Error::Forbidden(_))));
+        assert_eq!(listed.resolve("localhost", 5432).await.unwrap().addr.port(), 5432);
         let open = NetPolicy::default();
-        assert!(matches!(
-            open.resolve("169.254.169.254", 80).await,
-            Err(Error::Forbidden(_))
-        ));
+        assert!(matches!(open.resolve("169.254.169.254", 80).await, Err(Error::Forbidden(_))));
         assert!(open.resolve("no-such-host.invalid", 5432).await.is_err());
     }
 }

@@ -15,9 +15,7 @@ pub fn validate_file_name(name: &str) -> crate::Result<()> {
         && name.len() <= 128
         && !name.starts_with('.')
         && !name.contains("..")
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(())
     } else {
@@ -39,16 +37,9 @@ fn user_dir(data_dir: &Path, owner_id: i64) -> PathBuf {
 /// The resolved path must stay inside the SQLite folder (no symlink escapes).
 pub fn sqlite_path(data_dir: &Path, owner_id: i64, name: &str) -> crate::Result<PathBuf> {
     validate_file_name(name)?;
-    let missing = || {
-        Error::BadRequest(format!(
-            "SQLite database {name:?} not found; upload it first"
-        ))
-    };
+    let missing = || Error::BadRequest(format!("SQLite database {name:?} not found; upload it first"));
     let base = root(data_dir).canonicalize().map_err(|_| missing())?;
-    for candidate in [
-        user_dir(data_dir, owner_id).join(name),
-        root(data_dir).join(name),
-    ] {
+    for candidate in [user_dir(data_dir, owner_id).join(name), root(data_dir).join(name)] {
         if let Ok(real) = candidate.canonicalize() {
             if real.starts_with(&base) && real.is_file() {
                 return Ok(real);
@@ -59,18 +50,10 @@ pub fn sqlite_path(data_dir: &Path, owner_id: i64, name: &str) -> crate::Result<
 }
 
 /// Save an upload into the owner's folder after checking its size and magic bytes.
-pub fn store_upload(
-    data_dir: &Path,
-    owner_id: i64,
-    name: &str,
-    bytes: &[u8],
-) -> crate::Result<PathBuf> {
+pub fn store_upload(data_dir: &Path, owner_id: i64, name: &str, bytes: &[u8]) -> crate::Result<PathBuf> {
     validate_file_name(name)?;
     if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(Error::Invalid(format!(
-            "file: larger than {} MiB",
-            MAX_UPLOAD_BYTES / (1024 * 1024)
-        )));
+        return Err(Error::Invalid(format!("file: larger than {} MiB", MAX_UPLOAD_BYTES / (1024 * 1024))));
     }
     if bytes.len() < 100 || !bytes.starts_with(MAGIC) {
         return Err(Error::Invalid("file: not a SQLite 3 database".into()));
@@ -95,18 +78,8 @@ mod tests {
 
     #[test]
     fn names_with_paths_or_traversal_are_refused() {
-        for bad in [
-            "",
-            "../x.db",
-            "a/b.db",
-            "a\\b.db",
-            "/etc/passwd",
-            ".hidden",
-            "x..db",
-            "a b.db",
-            "x\0.db",
-            "~/x.db",
-        ] {
+        for bad in ["", "../x.db", "a/b.db", "a\\b.db", "/etc/passwd", ".hidden", "x..db", "a b.db", "x\0.db", "~/x.db"]
+        {
             assert!(validate_file_name(bad).is_err(), "{bad:?}");
         }
         assert!(validate_file_name("chinook.sqlite").is_ok());
@@ -121,10 +94,7 @@ mod tests {
         let p = store_upload(dir.path(), 1, "x.db", &file).unwrap();
         assert!(p.ends_with("sqlite/users/1/x.db"));
         assert!(sqlite_path(dir.path(), 1, "x.db").is_ok());
-        assert!(
-            sqlite_path(dir.path(), 2, "x.db").is_err(),
-            "another user's upload is invisible"
-        );
+        assert!(sqlite_path(dir.path(), 2, "x.db").is_err(), "another user's upload is invisible");
     }
 
     #[cfg(unix)]
@@ -133,11 +103,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("sqlite")).unwrap();
         std::fs::write(dir.path().join("secret.db"), b"x").unwrap();
-        std::os::unix::fs::symlink(
-            dir.path().join("secret.db"),
-            dir.path().join("sqlite/link.db"),
-        )
-        .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.db"), dir.path().join("sqlite/link.db")).unwrap();
         assert!(sqlite_path(dir.path(), 1, "link.db").is_err());
     }
 }
