@@ -117,31 +117,48 @@ fn names<R: Row>(row: &R) -> Vec<String> {
     row.columns().iter().map(|c| c.name().to_owned()).collect()
 }
 
+/// Read rows from `stream` into JSON until it ends or a cap is reached.
+async fn collect<R: Row>(
+    mut stream: impl futures_util::Stream<Item = sqlx::Result<R>> + Unpin,
+    limits: Limits,
+    decode: fn(&R, usize) -> Value,
+) -> sqlx::Result<Output> {
+    let mut c = Collector::new(limits);
+    while let Some(row) = stream.try_next().await? {
+        let values = (0..row.len()).map(|i| decode(&row, i)).collect();
+        if !c.push(|| names(&row), values) {
+            break;
+        }
+    }
+    Ok(c.finish())
+}
+
+/// End the transaction; a connection whose rollback failed is closed, not pooled.
+async fn rollback<DB: sqlx::Database>(mut conn: sqlx::pool::PoolConnection<DB>) -> sqlx::Result<()>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let done = conn.execute("ROLLBACK").await.map(drop);
+    if done.is_err() {
+        drop(conn.detach());
+    }
+    done
+}
+
 async fn run(pool: &Pool, sql: &str, limits: Limits) -> crate::Result<Output> {
     let ms = limits.timeout.as_millis();
+    // Every branch runs a prepared statement: the servers themselves refuse
+    // several commands in one, whatever the guard decided.
     match pool {
         Pool::Postgres(p) => {
             let mut conn = p.acquire().await.map_err(query_error)?;
             conn.execute("BEGIN READ ONLY").await.map_err(query_error)?;
             let result = async {
                 conn.execute(format!("SET LOCAL statement_timeout = {ms}").as_str()).await?;
-                let mut c = Collector::new(limits);
-                // A prepared statement: the server itself refuses several commands.
-                let mut stream = sqlx::query(sql).fetch(&mut *conn);
-                while let Some(row) = stream.try_next().await? {
-                    let values = (0..row.len()).map(|i| decode::pg(&row, i)).collect();
-                    if !c.push(|| names(&row), values) {
-                        break;
-                    }
-                }
-                Ok::<_, sqlx::Error>(c.finish())
+                collect(sqlx::query(sql).fetch(&mut *conn), limits, decode::pg).await
             }
             .await;
-            let rollback = conn.execute("ROLLBACK").await.map(drop);
-            if rollback.is_err() {
-                drop(conn.detach());
-            }
-            settle(rollback, result)
+            settle(rollback(conn).await, result)
         }
         Pool::MySql(p) => {
             let mut conn = p.acquire().await.map_err(query_error)?;
@@ -149,48 +166,21 @@ async fn run(pool: &Pool, sql: &str, limits: Limits) -> crate::Result<Output> {
             let _ = conn.execute(format!("SET SESSION max_statement_time = {}", ms as f64 / 1000.0).as_str()).await;
             let _ = conn.execute(format!("SET SESSION max_execution_time = {ms}").as_str()).await;
             conn.execute("START TRANSACTION READ ONLY").await.map_err(query_error)?;
-            let result = async {
-                let mut c = Collector::new(limits);
-                let mut stream = sqlx::query(sql).fetch(&mut *conn);
-                while let Some(row) = stream.try_next().await? {
-                    let values = (0..row.len()).map(|i| decode::mysql(&row, i)).collect();
-                    if !c.push(|| names(&row), values) {
-                        break;
-                    }
-                }
-                Ok::<_, sqlx::Error>(c.finish())
-            }
-            .await;
-            let rollback = conn.execute("ROLLBACK").await.map(drop);
-            if rollback.is_err() {
-                drop(conn.detach());
-            }
-            settle(rollback, result)
+            let result = collect(sqlx::query(sql).fetch(&mut *conn), limits, decode::mysql).await;
+            settle(rollback(conn).await, result)
         }
         Pool::Sqlite(p) => {
             // The pool opens files read-only with query_only on; the transaction
             // is rolled back all the same.
             let mut conn = p.acquire().await.map_err(query_error)?;
             let mut tx = conn.begin().await.map_err(query_error)?;
-            let result = async {
-                let mut c = Collector::new(limits);
-                let mut stream = sqlx::query(sql).fetch(&mut *tx);
-                while let Some(row) = stream.try_next().await? {
-                    let values = (0..row.len()).map(|i| decode::sqlite(&row, i)).collect();
-                    if !c.push(|| names(&row), values) {
-                        break;
-                    }
-                }
-                Ok::<_, sqlx::Error>(c.finish())
-            }
-            .await;
+            let result = collect(sqlx::query(sql).fetch(&mut *tx), limits, decode::sqlite).await;
             settle(tx.rollback().await, result)
         }
     }
 }
 
-/// Keep the result only if the rollback succeeded; a connection whose rollback
-/// failed is closed by the caller rather than returned to the pool.
+/// Keep the result only if the rollback succeeded.
 fn settle<T>(rollback: sqlx::Result<()>, result: sqlx::Result<T>) -> crate::Result<T> {
     if let Err(e) = rollback {
         tracing::warn!(error = %e, "rollback failed; discarding the connection");
