@@ -47,6 +47,7 @@ impl From<sqlagent_core::Error> for UiError {
             E::Forbidden(m) => (S::FORBIDDEN, UiError::Invalid(m)),
             E::Conflict(m) => (S::CONFLICT, UiError::Conflict(m)),
             E::Unavailable(m) => (S::SERVICE_UNAVAILABLE, UiError::Unavailable(m)),
+            E::Upstream(m) => (S::BAD_GATEWAY, UiError::Unavailable(m)),
             e @ (E::Store(_) | E::Internal(_)) => {
                 tracing::error!(error = %e, "server function failed");
                 (S::INTERNAL_SERVER_ERROR, UiError::Server)

@@ -31,6 +31,9 @@ pub enum Error {
     /// A uniqueness rule would be broken (409).
     #[error("{0}")]
     Conflict(String),
+    /// An upstream service (the language model) answered wrongly (502).
+    #[error("{0}")]
+    Upstream(String),
     /// A dependency (Redis, the store) is down (503); the text is safe to show.
     #[error("{0}")]
     Unavailable(String),

@@ -11,6 +11,7 @@ pub mod databases;
 pub mod demo;
 mod error;
 pub mod health;
+pub mod llm;
 pub mod schema;
 pub mod secrets;
 pub mod sessions;

@@ -6,6 +6,7 @@ mod guard;
 mod health;
 mod helpers;
 mod leaks;
+mod llm;
 mod openapi;
 mod sessions;
 mod ui;
