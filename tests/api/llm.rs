@@ -18,10 +18,13 @@ use sqlagent_core::Error;
 #[derive(Clone)]
 struct Step(u16, String, Duration);
 
+/// A request as the server saw it: the Authorization header and the JSON body.
+type Seen = (Option<String>, Value);
+
 #[derive(Clone, Default)]
 struct Script {
     steps: Arc<Mutex<VecDeque<Step>>>,
-    seen: Arc<Mutex<Vec<(Option<String>, Value)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 async fn completions(State(s): State<Script>, headers: HeaderMap, body: String) -> (StatusCode, String) {
