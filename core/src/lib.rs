@@ -4,6 +4,7 @@
 //! front doors that authenticate, call into this crate, and map [`Error`].
 #![forbid(unsafe_code)]
 
+pub mod agent;
 pub mod auth;
 pub mod config;
 pub mod connectors;

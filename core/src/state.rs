@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::connectors::ConnectorCache;
+use crate::llm::{ChatModel, OpenAiCompatible};
 use crate::secrets::Vault;
 use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
 use crate::store::Store;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub vault: Arc<Vault>,
     /// This instance's live target pools, by session.
     pub connectors: ConnectorCache,
+    /// The language model; `None` when none is configured.
+    pub llm: Option<Arc<dyn ChatModel>>,
 }
 
 impl AppState {
@@ -32,6 +35,19 @@ impl AppState {
         };
         let vault = Arc::new(Vault::new(&settings.secret_key));
         let connectors = ConnectorCache::new(settings.max_pools, std::time::Duration::from_secs(30 * 60));
-        Ok(AppState { settings: Arc::new(settings), store, sessions, vault, connectors })
+        let llm = language_model(&settings)?;
+        Ok(AppState { settings: Arc::new(settings), store, sessions, vault, connectors, llm })
     }
+}
+
+/// The configured OpenAI-compatible model, if a key is set.
+fn language_model(settings: &Settings) -> crate::Result<Option<Arc<dyn ChatModel>>> {
+    let Some(key) = settings.openai_api_key.clone() else {
+        tracing::warn!("OPENAI_API_KEY not set: no language model; /ask answers 503 until one is configured");
+        return Ok(None);
+    };
+    let base = settings.openai_base_url.as_deref().unwrap_or("https://api.openai.com/v1");
+    let model = settings.model.as_deref().unwrap_or("gpt-4o-mini");
+    let timeout = std::time::Duration::from_secs(60);
+    Ok(Some(Arc::new(OpenAiCompatible::new(base, key, model, timeout)?)))
 }

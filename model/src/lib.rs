@@ -24,3 +24,6 @@ use serde::{Deserialize, Serialize};
 pub struct ErrorBody {
     pub detail: String,
 }
+
+mod ask;
+pub use ask::{AskDetailedView, AskRequest, MessageItem, ThreadView, UsageView};

@@ -1,4 +1,5 @@
 //! The REST API. Each module owns a noun and exposes `routes()`; this table joins them.
+mod ask;
 mod databases;
 mod error;
 mod extract;
@@ -17,7 +18,12 @@ use crate::ServerState;
 
 /// Every REST route.
 pub fn routes() -> Router<ServerState> {
-    Router::new().merge(users::routes()).merge(databases::routes()).merge(health::routes()).merge(openapi::routes())
+    Router::new()
+        .merge(users::routes())
+        .merge(ask::routes())
+        .merge(databases::routes())
+        .merge(health::routes())
+        .merge(openapi::routes())
 }
 
 /// Add request ids and request tracing (method, path, status, latency — never

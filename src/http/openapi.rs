@@ -13,7 +13,8 @@ use crate::ServerState;
         super::databases::add, super::databases::test, super::databases::list, super::databases::one,
         super::databases::update, super::databases::remove, super::databases::upload, super::databases::connect,
         super::databases::status, super::databases::info, super::databases::disconnect, super::databases::schema,
-        super::databases::refresh, super::databases::run_sql),
+        super::databases::refresh, super::databases::run_sql,
+        super::ask::ask, super::ask::detailed, super::ask::threads, super::ask::messages),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -16,15 +16,15 @@ use sqlagent_core::Error;
 
 /// One scripted answer: status, body, and a delay before answering.
 #[derive(Clone)]
-struct Step(u16, String, Duration);
+pub struct Step(pub u16, pub String, pub Duration);
 
 /// A request as the server saw it: the Authorization header and the JSON body.
-type Seen = (Option<String>, Value);
+pub type Seen = (Option<String>, Value);
 
 #[derive(Clone, Default)]
-struct Script {
+pub struct Script {
     steps: Arc<Mutex<VecDeque<Step>>>,
-    seen: Arc<Mutex<Vec<Seen>>>,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 async fn completions(State(s): State<Script>, headers: HeaderMap, body: String) -> (StatusCode, String) {
@@ -35,12 +35,18 @@ async fn completions(State(s): State<Script>, headers: HeaderMap, body: String) 
     (StatusCode::from_u16(status).unwrap(), body)
 }
 
-async fn scripted(steps: Vec<Step>) -> (OpenAiCompatible, Script) {
+/// Serve `steps` as an OpenAI-compatible API; returns its base URL.
+pub async fn serve_script(steps: Vec<Step>) -> (String, Script) {
     let script = Script { steps: Arc::new(Mutex::new(steps.into())), ..Script::default() };
     let app = Router::new().route("/v1/chat/completions", post(completions)).with_state(script.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/v1", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, script)
+}
+
+async fn scripted(steps: Vec<Step>) -> (OpenAiCompatible, Script) {
+    let (base, script) = serve_script(steps).await;
     let model =
         OpenAiCompatible::new(&base, SecretString::from("sk-test-secret-key"), "gpt-test", Duration::from_millis(800))
             .unwrap()
@@ -48,7 +54,7 @@ async fn scripted(steps: Vec<Step>) -> (OpenAiCompatible, Script) {
     (model, script)
 }
 
-fn ok(body: Value) -> Step {
+pub fn ok(body: Value) -> Step {
     Step(200, body.to_string(), Duration::ZERO)
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests: the real router on a random port, against the machine's real
 //! PostgreSQL and Redis (and a private redis-server for outage tests).
+mod ask;
 mod databases;
 mod errors;
 mod guard;

@@ -21,6 +21,10 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("get", "/databases/schema"),
     ("post", "/databases/refresh_schema"),
     ("post", "/databases/run_sql"),
+    ("post", "/ask"),
+    ("post", "/ask/detailed"),
+    ("get", "/threads"),
+    ("get", "/threads/{id}/messages"),
 ];
 
 #[tokio::test]

@@ -1,0 +1,85 @@
+//! The agent: a question in, an answer out, with the SQL and rows behind it.
+//! A bounded tool-calling loop over the session's database and conversation.
+mod memory;
+mod prompt;
+mod tools;
+
+pub use memory::{messages, threads};
+pub use prompt::system_prompt;
+
+use std::time::Instant;
+
+use sqlagent_model::{AskDetailedView, AskRequest, UsageView};
+
+use crate::auth::Principal;
+use crate::llm::ChatMessage;
+use crate::{databases, AppState, Error};
+
+/// Most model round trips for one question.
+pub const MAX_STEPS: u32 = 8;
+const MAX_QUESTION_CHARS: usize = 4_000;
+
+/// The guide's text for a `session_id`/`user_id` that is not the caller's.
+const FOREIGN_SESSION: &str = "Session ID does not belong to the authenticated user or session not found";
+
+/// Answer a question on the caller's session database.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+pub async fn ask(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Result<AskDetailedView> {
+    let started = Instant::now();
+    if req.user_id != p.user_id || req.session_id != p.session_id {
+        return Err(Error::Forbidden(FOREIGN_SESSION.into()));
+    }
+    let question = req.question.trim();
+    if question.is_empty() || question.chars().count() > MAX_QUESTION_CHARS {
+        return Err(Error::Invalid(format!("question: 1 to {MAX_QUESTION_CHARS} characters")));
+    }
+    let thread_id = req.thread_id.clone().unwrap_or_else(|| p.session_id.clone());
+    memory::validate_thread_id(&thread_id)?;
+    let schema = databases::schema(state, p).await?;
+    let llm = state.llm.clone().ok_or_else(|| {
+        Error::Unavailable(
+            "No language model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL / SQLAGENT_MODEL for other \
+             OpenAI-compatible servers)"
+                .into(),
+        )
+    })?;
+    memory::ensure_thread(state, p.user_id, &thread_id, question).await?;
+
+    let mut messages = vec![ChatMessage::system(system_prompt(&schema, question))];
+    messages.extend(memory::history(state, &thread_id).await?);
+    messages.push(ChatMessage::user(question));
+    let specs = tools::specs();
+    let (mut queries, mut usage, mut steps) = (Vec::new(), UsageView::default(), 0);
+    let answer = loop {
+        if steps == MAX_STEPS {
+            break format!(
+                "I could not finish within {MAX_STEPS} steps. The queries run so far are shown with this answer."
+            );
+        }
+        steps += 1;
+        let reply = llm.chat(&messages, &specs).await?;
+        usage.prompt_tokens += reply.usage.prompt_tokens;
+        usage.completion_tokens += reply.usage.completion_tokens;
+        if reply.message.tool_calls.is_empty() {
+            break reply.message.content.unwrap_or_else(|| "The model gave no answer.".into());
+        }
+        let calls = reply.message.tool_calls.clone();
+        messages.push(reply.message);
+        for call in calls {
+            let outcome = tools::call(state, p, &schema, &call.name, &call.arguments).await;
+            queries.extend(outcome.query);
+            messages.push(ChatMessage::tool(call.id, outcome.for_model));
+        }
+    };
+    memory::append_turn(state, &thread_id, question, &answer).await?;
+    Ok(AskDetailedView {
+        answer,
+        session_id: p.session_id.clone(),
+        thread_id,
+        queries,
+        model: llm.name().to_owned(),
+        steps,
+        usage,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}

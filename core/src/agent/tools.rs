@@ -1,0 +1,113 @@
+//! The agent's three tools, exactly: `list_tables {}`, `describe_tables
+//! {"tables": [...]}`, `run_sql {"query": "..."}`.
+use serde::Deserialize;
+use serde_json::json;
+use sqlagent_model::{QueryResultView, Schema};
+
+use crate::auth::Principal;
+use crate::databases::{self, Source};
+use crate::llm::ToolSpec;
+use crate::sqlguard::Limits;
+use crate::AppState;
+
+/// Rows and bytes of a result shown to the model (the client gets more).
+const MODEL_ROWS: usize = 50;
+const MODEL_BYTES: usize = 8 * 1024;
+
+pub fn specs() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec {
+            name: "list_tables".into(),
+            description: "List every table and view with its approximate row count.".into(),
+            parameters: json!({"type": "object", "properties": {}}),
+        },
+        ToolSpec {
+            name: "describe_tables".into(),
+            description: "Show columns, keys and foreign keys of the named tables.".into(),
+            parameters: json!({"type": "object", "properties": {"tables": {"type": "array", "items": {"type": "string"}}}, "required": ["tables"]}),
+        },
+        ToolSpec {
+            name: "run_sql".into(),
+            description: "Run exactly one read-only SQL query and return its rows.".into(),
+            parameters: json!({"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}),
+        },
+    ]
+}
+
+#[derive(Deserialize)]
+struct Describe {
+    tables: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RunSql {
+    query: String,
+}
+
+/// What a tool call produced: text for the model, and a query for the client.
+pub struct Outcome {
+    pub for_model: String,
+    pub query: Option<QueryResultView>,
+}
+
+fn text(s: impl Into<String>) -> Outcome {
+    Outcome { for_model: s.into(), query: None }
+}
+
+/// Run one tool call. Every failure becomes text the model can act on.
+pub async fn call(state: &AppState, p: &Principal, schema: &Schema, name: &str, arguments: &str) -> Outcome {
+    match name {
+        "list_tables" => text(
+            schema
+                .tables
+                .iter()
+                .map(|t| match t.row_estimate {
+                    Some(n) => format!("{} ({}, ~{n} rows)", t.name, t.kind),
+                    None => format!("{} ({})", t.name, t.kind),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        "describe_tables" => match serde_json::from_str::<Describe>(arguments) {
+            Ok(d) => {
+                let wanted: Vec<String> = d.tables.iter().map(|t| t.to_lowercase()).collect();
+                let found: Vec<_> =
+                    schema.tables.iter().filter(|t| wanted.contains(&t.name.to_lowercase())).cloned().collect();
+                let missing: Vec<&String> =
+                    d.tables.iter().filter(|w| !found.iter().any(|t| t.name.eq_ignore_ascii_case(w))).collect();
+                let mut out = crate::schema::to_ddl(&Schema { dialect: schema.dialect.clone(), tables: found });
+                if !missing.is_empty() {
+                    out.push_str(&format!("\nUnknown tables: {missing:?}"));
+                }
+                text(out)
+            }
+            Err(e) => text(format!("ERROR: describe_tables needs {{\"tables\": [\"name\", ...]}}: {e}")),
+        },
+        "run_sql" => match serde_json::from_str::<RunSql>(arguments) {
+            Ok(r) => match databases::run_sql(state, p, &r.query, Source::Agent, Limits::default()).await {
+                Ok(result) => Outcome { for_model: for_model(&result), query: Some(result) },
+                Err(e) => text(format!("ERROR: {e}")),
+            },
+            Err(e) => text(format!("ERROR: run_sql needs {{\"query\": \"SELECT ...\"}}: {e}")),
+        },
+        other => text(format!("ERROR: unknown tool {other:?}; use list_tables, describe_tables or run_sql")),
+    }
+}
+
+/// The first rows as JSON lines, within the model's caps.
+fn for_model(r: &QueryResultView) -> String {
+    let mut out = format!("columns: {}\n", serde_json::to_string(&r.columns).unwrap_or_default());
+    let mut shown = 0;
+    for row in r.rows.iter().take(MODEL_ROWS) {
+        let line = serde_json::to_string(row).unwrap_or_default();
+        if out.len() + line.len() > MODEL_BYTES {
+            break;
+        }
+        out.push_str(&line);
+        out.push('\n');
+        shown += 1;
+    }
+    let more = if r.truncated { "+" } else { "" };
+    out.push_str(&format!("({} rows{more}; {shown} shown)", r.row_count));
+    out
+}

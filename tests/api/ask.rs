@@ -1,0 +1,143 @@
+//! `/ask` end to end: the real agent loop and provider against a scripted
+//! OpenAI-compatible server, on the generated demo shop (SQLite).
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::llm::{ok, serve_script, Step};
+
+fn call(id: &str, tool: &str, args: Value) -> Step {
+    ok(json!({"choices": [{"message": {"role": "assistant", "content": null,
+        "tool_calls": [{"id": id, "type": "function", "function": {"name": tool, "arguments": args.to_string()}}]}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 10}}))
+}
+
+fn answer(text: &str) -> Step {
+    ok(
+        json!({"choices": [{"message": {"role": "assistant", "content": text}}], "usage": {"prompt_tokens": 50, "completion_tokens": 8}}),
+    )
+}
+
+/// An app whose model is the scripted server; returns (app, token, session id).
+async fn connected_app(steps: Vec<Step>) -> (TestApp, String, String, i64, crate::llm::Script) {
+    let (base, script) = serve_script(steps).await;
+    let app = TestApp::with(Options {
+        extra: vec![
+            ("OPENAI_API_KEY", "sk-scripted".into()),
+            ("OPENAI_BASE_URL", base),
+            ("SQLAGENT_MODEL", "scripted-model".into()),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let (user, token) = app.signed_in_user().await;
+    let id = app.add_db(&token, &json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"})).await;
+    let connected = ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
+    let sid = connected["session_id"].as_str().unwrap().to_owned();
+    (app, token, sid, user["id"].as_i64().unwrap(), script)
+}
+
+#[tokio::test]
+async fn ask_runs_the_models_sql_and_returns_the_answer_with_queries_and_memory() {
+    let steps = vec![
+        call("c1", "run_sql", json!({"query": "SELECT count(*) AS customers FROM customers"})),
+        answer("There are 120 customers."),
+        // The follow-up: the model repairs a bad query after seeing the error.
+        call("c2", "run_sql", json!({"query": "SELECT nope FROM customers"})),
+        call(
+            "c3",
+            "run_sql",
+            json!({"query": "SELECT country, count(*) AS n FROM customers GROUP BY country ORDER BY n DESC"}),
+        ),
+        answer("Most customers are in the USA."),
+    ];
+    let (app, token, sid, uid, script) = connected_app(steps).await;
+    let body = json!({"user_id": uid, "session_id": sid, "question": "How many customers do we have?"});
+    let r = app.post_authed("/ask", &token, &body).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!("There are 120 customers."), "the answer is a JSON string");
+    {
+        let seen = script.seen.lock().unwrap();
+        let first = &seen[0].1;
+        assert!(
+            first["messages"][0]["content"].as_str().unwrap().contains("CREATE TABLE customers"),
+            "schema in the prompt"
+        );
+        let names: Vec<&str> =
+            first["tools"].as_array().unwrap().iter().map(|t| t["function"]["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["list_tables", "describe_tables", "run_sql"]);
+        let tool_result = seen[1].1["messages"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(tool_result["role"], "tool");
+        assert!(tool_result["content"].as_str().unwrap().contains("[120]"), "{tool_result}");
+    }
+
+    let follow = json!({"user_id": uid, "session_id": sid, "question": "And per country?"});
+    let d = ok_json(app.post_authed("/ask/detailed", &token, &follow).await).await;
+    assert_eq!(d["answer"], "Most customers are in the USA.");
+    assert_eq!(d["thread_id"], sid);
+    assert_eq!(d["model"], "scripted-model");
+    assert_eq!(d["steps"], 3);
+    assert_eq!(d["queries"].as_array().unwrap().len(), 1, "only the query that ran");
+    assert_eq!(d["queries"][0]["columns"], json!(["country", "n"]));
+    assert_eq!(d["usage"]["prompt_tokens"], 250, "100 + 100 + 50 over three steps");
+    {
+        let seen = script.seen.lock().unwrap();
+        let msgs = seen[2].1["messages"].as_array().unwrap();
+        let texts: Vec<&str> = msgs.iter().filter_map(|m| m["content"].as_str()).collect();
+        assert!(
+            texts.contains(&"How many customers do we have?") && texts.contains(&"There are 120 customers."),
+            "memory"
+        );
+        let repair = seen[3].1["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_owned();
+        assert!(repair.starts_with("ERROR:") && repair.contains("nope"), "{repair}");
+    }
+    let threads = ok_json(app.get_authed("/threads", &token).await).await;
+    assert_eq!(threads[0]["id"], sid);
+    let history = ok_json(app.get_authed(&format!("/threads/{sid}/messages"), &token).await).await;
+    assert_eq!(history.as_array().unwrap().len(), 4);
+    assert_eq!(history[3]["content"], "Most customers are in the USA.");
+}
+
+#[tokio::test]
+async fn the_model_cannot_write_and_foreign_sessions_and_missing_databases_get_the_guides_errors() {
+    let steps = vec![
+        call("c1", "run_sql", json!({"query": "DELETE FROM customers"})),
+        call("c2", "run_sql", json!("not an object")),
+        answer("I cannot delete data."),
+    ];
+    let (app, token, sid, uid, script) = connected_app(steps).await;
+    let d = ok_json(
+        app.post_authed(
+            "/ask/detailed",
+            &token,
+            &json!({"user_id": uid, "session_id": sid, "question": "Delete all customers"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(d["answer"], "I cannot delete data.");
+    assert_eq!(d["queries"], json!([]));
+    {
+        let seen = script.seen.lock().unwrap();
+        let refused = seen[1].1["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_owned();
+        assert!(refused.contains("Query rejected"), "{refused}");
+        let malformed =
+            seen[2].1["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_owned();
+        assert!(malformed.starts_with("ERROR: run_sql needs"), "{malformed}");
+    }
+    let count =
+        ok_json(app.post_authed("/databases/run_sql", &token, &json!({"sql": "SELECT count(*) FROM customers"})).await)
+            .await;
+    assert_eq!(count["rows"], json!([[120]]));
+
+    let foreign = json!({"user_id": uid, "session_id": uuid::Uuid::new_v4().to_string(), "question": "q"});
+    let detail = error_detail(app.post_authed("/ask", &token, &foreign).await, reqwest::StatusCode::FORBIDDEN).await;
+    assert_eq!(detail, "Session ID does not belong to the authenticated user or session not found");
+    let other_user = json!({"user_id": uid + 1000, "session_id": sid, "question": "q"});
+    error_detail(app.post_authed("/ask", &token, &other_user).await, reqwest::StatusCode::FORBIDDEN).await;
+
+    let (_, fresh) = app.signed_in_user().await;
+    let status = ok_json(app.get_authed("/databases/session-status", &fresh).await).await;
+    let body = json!({"user_id": status["user_id"], "session_id": status["session_id"], "question": "q"});
+    let detail = error_detail(app.post_authed("/ask", &fresh, &body).await, reqwest::StatusCode::BAD_REQUEST).await;
+    assert_eq!(detail, "No database connected for this session. Please connect a database first.");
+}
