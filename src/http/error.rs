@@ -21,8 +21,10 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The status and the text a client may see; server faults are logged here
+    /// with their cause and answered with a generic text.
+    pub fn public(&self) -> (StatusCode, String) {
         let status = match &self.0 {
             Error::Unauthenticated(_) | Error::BadCredentials => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -47,6 +49,13 @@ impl IntoResponse for ApiError {
         } else {
             self.0.to_string()
         };
+        (status, detail)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, detail) = self.public();
         let mut response = Self::status(status, detail);
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -14,7 +14,7 @@ use crate::ServerState;
         super::databases::update, super::databases::remove, super::databases::upload, super::databases::connect,
         super::databases::status, super::databases::info, super::databases::disconnect, super::databases::schema,
         super::databases::refresh, super::databases::run_sql,
-        super::ask::ask, super::ask::detailed, super::ask::threads, super::ask::messages),
+        super::ask::ask, super::ask::detailed, super::ask::stream, super::ask::threads, super::ask::messages),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

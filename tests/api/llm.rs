@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
 use secrecy::SecretString;
@@ -27,12 +28,13 @@ pub struct Script {
     pub seen: Arc<Mutex<Vec<Seen>>>,
 }
 
-async fn completions(State(s): State<Script>, headers: HeaderMap, body: String) -> (StatusCode, String) {
+async fn completions(State(s): State<Script>, headers: HeaderMap, body: String) -> impl IntoResponse {
     let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
     s.seen.lock().unwrap().push((auth, serde_json::from_str(&body).unwrap_or(Value::Null)));
     let Step(status, body, delay) = s.steps.lock().unwrap().pop_front().expect("a scripted step");
     tokio::time::sleep(delay).await;
-    (StatusCode::from_u16(status).unwrap(), body)
+    let kind = if body.starts_with("data:") { "text/event-stream" } else { "application/json" };
+    (StatusCode::from_u16(status).unwrap(), [(header::CONTENT_TYPE, kind)], body)
 }
 
 /// Serve `steps` as an OpenAI-compatible API; returns its base URL.
@@ -161,4 +163,64 @@ async fn malformed_replies_and_arguments_are_reported_not_panicked_on() {
     );
     let b = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap();
     assert_eq!(b.message.tool_calls[0].arguments, "{\"query\": ");
+}
+
+/// A streamed chat completion: each value becomes one `data:` event, then `[DONE]`.
+pub fn streamed(chunks: &[Value]) -> Step {
+    let mut body: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+    body.push_str("data: [DONE]\n\n");
+    Step(200, body, Duration::ZERO)
+}
+
+/// Text split into streamed content deltas, with usage at the end.
+pub fn streamed_text(parts: &[&str]) -> Step {
+    let mut chunks: Vec<Value> = parts
+        .iter()
+        .map(|p| json!({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": p}}]}))
+        .collect();
+    chunks.push(json!({"choices": [], "usage": {"prompt_tokens": 30, "completion_tokens": parts.len()}}));
+    streamed(&chunks)
+}
+
+#[tokio::test]
+async fn streamed_text_and_tool_calls_arrive_in_pieces_and_assemble() {
+    let call = streamed(&[
+        json!({"choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [{"index": 0, "id": "call_9", "type": "function", "function": {"name": "run_sql", "arguments": ""}}]}}]}),
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{\"query\": "}}]}}]}),
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "\"SELECT 1\"}"}}]}, "finish_reason": "tool_calls"}]}),
+    ]);
+    let busy = Step(429, r#"{"error":{"message":"slow down"}}"#.into(), Duration::ZERO);
+    let (model, script) = scripted(vec![call, busy, streamed_text(&["There are ", "59 ", "customers."])]).await;
+    let tokens = Mutex::new(Vec::<String>::new());
+    let sink = |t: &str| tokens.lock().unwrap().push(t.to_owned());
+    let first = model.chat_stream(&[ChatMessage::user("How many?")], &[run_sql_tool()], &sink).await.unwrap();
+    assert_eq!(first.message.tool_calls.len(), 1);
+    assert_eq!(first.message.tool_calls[0].id, "call_9");
+    assert_eq!(first.message.tool_calls[0].arguments, "{\"query\": \"SELECT 1\"}");
+    assert!(tokens.lock().unwrap().is_empty());
+
+    // A 429 before the stream starts is retried like any other call.
+    let second = model.chat_stream(&[ChatMessage::user("How many?")], &[], &sink).await.unwrap();
+    assert_eq!(second.message.content.as_deref(), Some("There are 59 customers."));
+    assert_eq!(*tokens.lock().unwrap(), ["There are ", "59 ", "customers."]);
+    assert_eq!(second.usage.prompt_tokens, 30);
+    let seen = script.seen.lock().unwrap();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0].1["stream"], true);
+    assert_eq!(seen[0].1["stream_options"]["include_usage"], true);
+}
+
+#[tokio::test]
+async fn a_broken_or_silent_stream_is_an_error_not_a_hang() {
+    let garbage = Step(200, "data: {not json}\n\n".into(), Duration::ZERO);
+    let (model, _) = scripted(vec![garbage]).await;
+    let err = model.chat_stream(&[ChatMessage::user("q")], &[], &|_: &str| {}).await.unwrap_err();
+    assert!(matches!(err, Error::Upstream(_)), "{err}");
+
+    let slow = || Step(200, "data: {}\n\n".into(), Duration::from_secs(3));
+    let (model, _) = scripted(vec![slow(), slow(), slow()]).await;
+    let started = std::time::Instant::now();
+    let err = model.chat_stream(&[ChatMessage::user("q")], &[], &|_: &str| {}).await.unwrap_err();
+    assert!(err.to_string().contains("did not answer in time"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
 }

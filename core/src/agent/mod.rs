@@ -7,12 +7,13 @@ mod tools;
 pub use memory::{messages, threads};
 pub use prompt::system_prompt;
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use sqlagent_model::{AskDetailedView, AskRequest, UsageView};
+use sqlagent_model::{AskDetailedView, AskRequest, QueryResultView, Schema, UsageView};
 
 use crate::auth::Principal;
-use crate::llm::ChatMessage;
+use crate::llm::{ChatMessage, ChatModel};
 use crate::{databases, AppState, Error};
 
 /// Most model round trips for one question.
@@ -22,9 +23,43 @@ const MAX_QUESTION_CHARS: usize = 4_000;
 /// The guide's text for a `session_id`/`user_id` that is not the caller's.
 const FOREIGN_SESSION: &str = "Session ID does not belong to the authenticated user or session not found";
 
+/// What the agent reports while it works (`/ask/stream`).
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A model round trip begins (1-based).
+    Step(u32),
+    /// A query the model asked for, before it runs.
+    Sql { step: u32, sql: String },
+    /// A query's result, as the client sees it.
+    Rows(QueryResultView),
+    /// Text from the model as it is produced.
+    Token(String),
+    /// The final answer.
+    Answer(String),
+}
+
+/// Receives the agent's events; it must not block.
+pub type Events<'a> = &'a (dyn Fn(Event) + Send + Sync);
+
+/// A checked question, ready to run: everything that can be refused with a
+/// plain HTTP error has been refused by now.
+pub struct Prepared {
+    started: Instant,
+    question: String,
+    thread_id: String,
+    schema: Arc<Schema>,
+    llm: Arc<dyn ChatModel>,
+}
+
 /// Answer a question on the caller's session database.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
 pub async fn ask(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Result<AskDetailedView> {
+    let prepared = prepare(state, p, req).await?;
+    run(state, p, prepared, None).await
+}
+
+/// Check the request, load the schema, and open (or find) the thread.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+pub async fn prepare(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Result<Prepared> {
     let started = Instant::now();
     if req.user_id != p.user_id || req.session_id != p.session_id {
         return Err(Error::Forbidden(FOREIGN_SESSION.into()));
@@ -44,10 +79,22 @@ pub async fn ask(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Re
         )
     })?;
     memory::ensure_thread(state, p.user_id, &thread_id, question).await?;
+    Ok(Prepared { started, question: question.to_owned(), thread_id, schema, llm })
+}
 
-    let mut messages = vec![ChatMessage::system(system_prompt(&schema, question))];
+/// The tool-calling loop. With `events`, the model's text is streamed and
+/// every step, query and result is reported as it happens.
+#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+pub async fn run(
+    state: &AppState,
+    p: &Principal,
+    prepared: Prepared,
+    events: Option<Events<'_>>,
+) -> crate::Result<AskDetailedView> {
+    let Prepared { started, question, thread_id, schema, llm } = prepared;
+    let mut messages = vec![ChatMessage::system(system_prompt(&schema, &question))];
     messages.extend(memory::history(state, &thread_id).await?);
-    messages.push(ChatMessage::user(question));
+    messages.push(ChatMessage::user(question.as_str()));
     let specs = tools::specs();
     let (mut queries, mut usage, mut steps) = (Vec::new(), UsageView::default(), 0);
     let answer = loop {
@@ -57,7 +104,13 @@ pub async fn ask(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Re
             );
         }
         steps += 1;
-        let reply = llm.chat(&messages, &specs).await?;
+        let reply = match events {
+            Some(emit) => {
+                emit(Event::Step(steps));
+                llm.chat_stream(&messages, &specs, &|text: &str| emit(Event::Token(text.to_owned()))).await?
+            }
+            None => llm.chat(&messages, &specs).await?,
+        };
         usage.prompt_tokens += reply.usage.prompt_tokens;
         usage.completion_tokens += reply.usage.completion_tokens;
         if reply.message.tool_calls.is_empty() {
@@ -66,12 +119,15 @@ pub async fn ask(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Re
         let calls = reply.message.tool_calls.clone();
         messages.push(reply.message);
         for call in calls {
-            let outcome = tools::call(state, p, &schema, &call.name, &call.arguments).await;
+            let outcome = tools::call(state, p, &schema, &call, steps, events).await;
             queries.extend(outcome.query);
             messages.push(ChatMessage::tool(call.id, outcome.for_model));
         }
     };
-    memory::append_turn(state, &thread_id, question, &answer).await?;
+    memory::append_turn(state, &thread_id, &question, &answer).await?;
+    if let Some(emit) = events {
+        emit(Event::Answer(answer.clone()));
+    }
     Ok(AskDetailedView {
         answer,
         session_id: p.session_id.clone(),

@@ -4,9 +4,10 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlagent_model::{QueryResultView, Schema};
 
+use super::{Event, Events};
 use crate::auth::Principal;
 use crate::databases::{self, Source};
-use crate::llm::ToolSpec;
+use crate::llm::{ToolCall, ToolSpec};
 use crate::sqlguard::Limits;
 use crate::AppState;
 
@@ -54,9 +55,17 @@ fn text(s: impl Into<String>) -> Outcome {
     Outcome { for_model: s.into(), query: None }
 }
 
-/// Run one tool call. Every failure becomes text the model can act on.
-pub async fn call(state: &AppState, p: &Principal, schema: &Schema, name: &str, arguments: &str) -> Outcome {
-    match name {
+/// Run one tool call of step `step`. Every failure becomes text the model can act on.
+pub async fn call(
+    state: &AppState,
+    p: &Principal,
+    schema: &Schema,
+    call: &ToolCall,
+    step: u32,
+    events: Option<Events<'_>>,
+) -> Outcome {
+    let arguments = call.arguments.as_str();
+    match call.name.as_str() {
         "list_tables" => text(
             schema
                 .tables
@@ -84,10 +93,20 @@ pub async fn call(state: &AppState, p: &Principal, schema: &Schema, name: &str, 
             Err(e) => text(format!("ERROR: describe_tables needs {{\"tables\": [\"name\", ...]}}: {e}")),
         },
         "run_sql" => match serde_json::from_str::<RunSql>(arguments) {
-            Ok(r) => match databases::run_sql(state, p, &r.query, Source::Agent, Limits::default()).await {
-                Ok(result) => Outcome { for_model: for_model(&result), query: Some(result) },
-                Err(e) => text(format!("ERROR: {e}")),
-            },
+            Ok(r) => {
+                if let Some(emit) = events {
+                    emit(Event::Sql { step, sql: r.query.clone() });
+                }
+                match databases::run_sql(state, p, &r.query, Source::Agent, Limits::default()).await {
+                    Ok(result) => {
+                        if let Some(emit) = events {
+                            emit(Event::Rows(result.clone()));
+                        }
+                        Outcome { for_model: for_model(&result), query: Some(result) }
+                    }
+                    Err(e) => text(format!("ERROR: {e}")),
+                }
+            }
             Err(e) => text(format!("ERROR: run_sql needs {{\"query\": \"SELECT ...\"}}: {e}")),
         },
         other => text(format!("ERROR: unknown tool {other:?}; use list_tables, describe_tables or run_sql")),

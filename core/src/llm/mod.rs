@@ -79,6 +79,9 @@ pub struct Reply {
     pub usage: Usage,
 }
 
+/// Receives the model's text as it is produced.
+pub type TokenSink<'a> = &'a (dyn Fn(&str) + Send + Sync);
+
 /// A chat model that can call tools.
 #[async_trait]
 pub trait ChatModel: Send + Sync + 'static {
@@ -86,4 +89,18 @@ pub trait ChatModel: Send + Sync + 'static {
     fn name(&self) -> &str;
     /// One round trip: the conversation and the tools in, the assistant's message out.
     async fn chat(&self, messages: &[ChatMessage], tools: &[ToolSpec]) -> crate::Result<Reply>;
+    /// The same round trip, handing text to `on_token` as it arrives. Models that
+    /// cannot stream hand over their whole text at once.
+    async fn chat_stream(
+        &self,
+        messages: &[ChatMessage],
+        tools: &[ToolSpec],
+        on_token: TokenSink<'_>,
+    ) -> crate::Result<Reply> {
+        let reply = self.chat(messages, tools).await?;
+        if let Some(text) = &reply.message.content {
+            on_token(text);
+        }
+        Ok(reply)
+    }
 }

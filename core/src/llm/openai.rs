@@ -1,41 +1,63 @@
-//! The OpenAI-compatible chat-completions provider: `POST {base}/chat/completions`
-//! with tools, bounded timeouts, and retries with backoff on 429 and 5xx.
+//! The OpenAI-compatible chat-completions provider on async-openai: tools,
+//! streaming, bounded timeouts, and retries with backoff on 429 and 5xx.
 //!
-//! Written on reqwest rather than a client crate so that every compatible server
-//! (whose responses differ in small ways) is handled by code we control.
+//! Requests and responses go through async-openai's bring-your-own-types calls
+//! (`create_byot`, `create_stream_byot`): the client, auth and SSE framing are
+//! the crate's, while the JSON is parsed here, tolerantly, because compatible
+//! servers (Ollama, vLLM, llama.cpp, LM Studio, gateways) differ in small ways.
+use std::collections::BTreeMap;
+use std::sync::Once;
 use std::time::Duration;
 
+use async_openai::config::OpenAIConfig;
+use async_openai::error::OpenAIError;
+use async_openai::middleware::ReqwestService;
 use async_trait::async_trait;
+use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ChatMessage, ChatModel, Reply, Role, ToolCall, ToolSpec, Usage};
+use super::{ChatMessage, ChatModel, Reply, Role, TokenSink, ToolCall, ToolSpec, Usage};
 use crate::Error;
 
 /// Talks to one OpenAI-compatible endpoint.
 pub struct OpenAiCompatible {
-    client: reqwest::Client,
-    base_url: String,
-    api_key: SecretString,
+    client: async_openai::Client<OpenAIConfig>,
     model: String,
+    timeout: Duration,
     max_attempts: u32,
     backoff: Duration,
 }
 
+/// reqwest is built without a bundled crypto provider; use ring, as sqlx does.
+fn install_tls_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // An application may have installed one already; either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl OpenAiCompatible {
     /// `base_url` like `https://api.openai.com/v1` or `http://localhost:11434/v1`.
+    /// `timeout` bounds a whole answer, and each silence within a streamed one.
     pub fn new(base_url: &str, api_key: SecretString, model: &str, timeout: Duration) -> crate::Result<Self> {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
+        install_tls_provider();
+        let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
+            .read_timeout(timeout)
             .build()
             .map_err(|e| Error::Internal(anyhow::anyhow!("http client: {e}")))?;
+        let config =
+            OpenAIConfig::new().with_api_base(base_url.trim_end_matches('/')).with_api_key(api_key.expose_secret());
+        // The crate's default service retries 429/5xx on its own schedule; ours
+        // also retries timeouts and bounds the whole attempt, so use the plain one.
+        let client = async_openai::Client::with_config(config).with_http_service(ReqwestService::new(http));
         Ok(OpenAiCompatible {
             client,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            api_key,
             model: model.to_owned(),
+            timeout,
             max_attempts: 3,
             backoff: Duration::from_millis(250),
         })
@@ -48,9 +70,12 @@ impl OpenAiCompatible {
         self
     }
 
-    fn body(&self, messages: &[ChatMessage], tools: &[ToolSpec]) -> Value {
+    fn body(&self, messages: &[ChatMessage], tools: &[ToolSpec], stream: bool) -> Value {
         let messages: Vec<Value> = messages.iter().map(wire_message).collect();
-        let mut body = json!({"model": self.model, "messages": messages, "temperature": 0});
+        let mut body = json!({"model": self.model, "messages": messages, "temperature": 0, "stream": stream});
+        if stream {
+            body["stream_options"] = json!({"include_usage": true});
+        }
         if !tools.is_empty() {
             body["tools"] = tools
                 .iter()
@@ -58,6 +83,37 @@ impl OpenAiCompatible {
                 .collect();
         }
         body
+    }
+
+    /// Run `attempt` until it succeeds, fails for good, or attempts run out;
+    /// 429, 5xx, timeouts and unreachable servers are worth another try.
+    async fn with_retry<T, F, Fut>(&self, mut attempt: F) -> crate::Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, OpenAIError>>,
+    {
+        let mut last = String::new();
+        for n in 1..=self.max_attempts {
+            if n > 1 {
+                tokio::time::sleep(self.backoff * 2u32.pow(n - 2)).await;
+            }
+            let outcome = match tokio::time::timeout(self.timeout, attempt()).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    last = "the language model did not answer in time".into();
+                    continue;
+                }
+            };
+            match outcome.map_err(classify) {
+                Ok(value) => return Ok(value),
+                Err(Failure::Retry(why)) => {
+                    tracing::warn!(attempt = n, why = %why, "language model busy or failing; retrying");
+                    last = why;
+                }
+                Err(Failure::Fatal(e)) => return Err(e),
+            }
+        }
+        Err(Error::Unavailable(format!("Language model unavailable: {last} (after {} attempts)", self.max_attempts)))
     }
 }
 
@@ -80,6 +136,51 @@ fn wire_message(m: &ChatMessage) -> Value {
         v["tool_call_id"] = json!(id);
     }
     v
+}
+
+enum Failure {
+    Retry(String),
+    Fatal(Error),
+}
+
+/// Sort a client error into "try again" and "tell the user".
+fn classify(e: OpenAIError) -> Failure {
+    match e {
+        OpenAIError::ApiError(api) => {
+            let status = api.status_code.as_u16();
+            let quota = api.api_error.r#type.as_deref() == Some("insufficient_quota");
+            if (status == 429 && !quota) || api.status_code.is_server_error() {
+                return Failure::Retry(format!("the language model answered HTTP {status}"));
+            }
+            let message: String = api.api_error.message.chars().take(300).collect();
+            Failure::Fatal(match status {
+                401 | 403 => Error::Upstream("The language model rejected the API key".into()),
+                _ => Error::Upstream(format!("The language model refused the request (HTTP {status}): {message}")),
+            })
+        }
+        OpenAIError::Reqwest(e) if e.is_timeout() => Failure::Retry("the language model did not answer in time".into()),
+        OpenAIError::Reqwest(e) if e.is_connect() || e.is_request() => {
+            tracing::warn!(error = %e, "language model request failed");
+            Failure::Retry("the language model could not be reached".into())
+        }
+        OpenAIError::Reqwest(e) => {
+            tracing::warn!(error = %e, "language model request failed");
+            Failure::Retry("the language model connection failed".into())
+        }
+        OpenAIError::JSONDeserialize(..) => Failure::Fatal(not_a_completion()),
+        OpenAIError::StreamError(e) => {
+            Failure::Fatal(Error::Upstream(format!("The language model's stream broke off: {}", short(&e.to_string()))))
+        }
+        other => Failure::Fatal(Error::Internal(anyhow::anyhow!("language model client: {other}"))),
+    }
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(200).collect()
+}
+
+fn not_a_completion() -> Error {
+    Error::Upstream("The language model sent a response that is not a chat completion".into())
 }
 
 #[derive(Deserialize)]
@@ -116,7 +217,7 @@ struct WireFunction {
     arguments: Option<Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct WireUsage {
     #[serde(default)]
     prompt_tokens: u64,
@@ -124,20 +225,134 @@ struct WireUsage {
     completion_tokens: u64,
 }
 
-/// Whether an HTTP status is worth another attempt.
-fn retryable(status: reqwest::StatusCode) -> bool {
-    status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+impl From<WireUsage> for Usage {
+    fn from(u: WireUsage) -> Self {
+        Usage { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens }
+    }
 }
 
-/// The server's `error.message`, if it sent one (never the request or the key).
-fn upstream_message(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+/// Some servers send tool arguments as an object instead of JSON text.
+fn arguments_text(arguments: Option<Value>) -> String {
+    match arguments {
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => "{}".into(),
+    }
+}
+
+fn assistant(content: Option<String>, tool_calls: Vec<ToolCall>) -> ChatMessage {
+    ChatMessage { role: Role::Assistant, content: content.filter(|c| !c.is_empty()), tool_calls, tool_call_id: None }
+}
+
+fn parse(value: Value) -> crate::Result<Reply> {
+    let wire: WireResponse = serde_json::from_value(value).map_err(|_| not_a_completion())?;
+    let choice = wire.choices.into_iter().next().ok_or_else(not_a_completion)?;
+    let tool_calls = choice
+        .message
+        .tool_calls
         .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect()
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| ToolCall {
+            id: c.id.unwrap_or_else(|| format!("call_{i}")),
+            name: c.function.name,
+            arguments: arguments_text(c.function.arguments),
+        })
+        .collect();
+    Ok(Reply {
+        message: assistant(choice.message.content, tool_calls),
+        usage: wire.usage.map(Usage::from).unwrap_or_default(),
+    })
+}
+
+/// One streamed chunk: text and tool-call fragments to append.
+#[derive(Deserialize)]
+struct WireChunk {
+    #[serde(default)]
+    choices: Vec<WireChunkChoice>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+}
+
+#[derive(Deserialize)]
+struct WireChunkChoice {
+    #[serde(default)]
+    delta: WireDelta,
+}
+
+#[derive(Deserialize, Default)]
+struct WireDelta {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    tool_calls: Vec<WireToolCallDelta>,
+}
+
+#[derive(Deserialize)]
+struct WireToolCallDelta {
+    #[serde(default)]
+    index: usize,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    function: Option<WireFunctionDelta>,
+}
+
+#[derive(Deserialize)]
+struct WireFunctionDelta {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    arguments: Option<Value>,
+}
+
+/// Builds a reply from streamed chunks.
+#[derive(Default)]
+struct Assembly {
+    text: String,
+    calls: BTreeMap<usize, (Option<String>, String, String)>,
+    usage: Usage,
+}
+
+impl Assembly {
+    fn add(&mut self, chunk: WireChunk, on_token: TokenSink<'_>) {
+        if let Some(u) = chunk.usage {
+            self.usage = u.into();
+        }
+        for choice in chunk.choices {
+            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
+                on_token(&text);
+                self.text.push_str(&text);
+            }
+            for d in choice.delta.tool_calls {
+                let (id, name, arguments) = self.calls.entry(d.index).or_default();
+                if d.id.is_some() {
+                    *id = d.id;
+                }
+                if let Some(f) = d.function {
+                    name.push_str(f.name.as_deref().unwrap_or_default());
+                    match f.arguments {
+                        Some(Value::String(s)) => arguments.push_str(&s),
+                        Some(other) => arguments.push_str(&other.to_string()),
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Reply {
+        let tool_calls = self
+            .calls
+            .into_iter()
+            .map(|(i, (id, name, arguments))| ToolCall {
+                id: id.unwrap_or_else(|| format!("call_{i}")),
+                name,
+                arguments: if arguments.is_empty() { "{}".into() } else { arguments },
+            })
+            .collect();
+        Reply { message: assistant(Some(self.text), tool_calls), usage: self.usage }
+    }
 }
 
 #[async_trait]
@@ -148,78 +363,68 @@ impl ChatModel for OpenAiCompatible {
 
     #[tracing::instrument(skip_all, fields(model = %self.model))]
     async fn chat(&self, messages: &[ChatMessage], tools: &[ToolSpec]) -> crate::Result<Reply> {
-        let url = format!("{}/chat/completions", self.base_url);
-        let body = self.body(messages, tools);
-        let mut last = String::new();
-        for attempt in 1..=self.max_attempts {
-            if attempt > 1 {
-                tokio::time::sleep(self.backoff * 2u32.pow(attempt - 2)).await;
-            }
-            let sent = self.client.post(&url).bearer_auth(self.api_key.expose_secret()).json(&body).send().await;
-            let response = match sent {
-                Ok(r) => r,
-                Err(e) if e.is_timeout() => {
-                    last = "the language model did not answer in time".into();
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, attempt, "language model request failed");
-                    last = "the language model could not be reached".into();
-                    continue;
-                }
-            };
-            let status = response.status();
-            let text = response.text().await.unwrap_or_default();
-            if status.is_success() {
-                return parse(&text);
-            }
-            let detail = upstream_message(&text);
-            if retryable(status) {
-                tracing::warn!(%status, attempt, "language model busy or failing; retrying");
-                last = format!("the language model answered HTTP {}", status.as_u16());
-                continue;
-            }
-            return Err(match status.as_u16() {
-                401 | 403 => Error::Upstream("The language model rejected the API key".into()),
-                _ => Error::Upstream(format!(
-                    "The language model refused the request (HTTP {}): {detail}",
-                    status.as_u16()
-                )),
-            });
+        let body = self.body(messages, tools, false);
+        let value: Value = self.with_retry(|| async { self.client.chat().create_byot(&body).await }).await?;
+        parse(value)
+    }
+
+    #[tracing::instrument(skip_all, fields(model = %self.model))]
+    async fn chat_stream(
+        &self,
+        messages: &[ChatMessage],
+        tools: &[ToolSpec],
+        on_token: TokenSink<'_>,
+    ) -> crate::Result<Reply> {
+        let body = self.body(messages, tools, true);
+        // Retries cover getting the stream; once text has flowed to the user,
+        // a failure is reported rather than silently replayed.
+        let mut stream =
+            self.with_retry(|| async { self.client.chat().create_stream_byot::<_, Value>(&body).await }).await?;
+        let mut reply = Assembly::default();
+        loop {
+            let next = tokio::time::timeout(self.timeout, stream.next())
+                .await
+                .map_err(|_| Error::Unavailable("Language model unavailable: the stream went silent".into()))?;
+            let Some(item) = next else { break };
+            let value = item.map_err(|e| match classify(e) {
+                Failure::Retry(why) => Error::Unavailable(format!("Language model unavailable: {why}")),
+                Failure::Fatal(e) => e,
+            })?;
+            let chunk: WireChunk = serde_json::from_value(value).map_err(|_| not_a_completion())?;
+            reply.add(chunk, on_token);
         }
-        Err(Error::Unavailable(format!("Language model unavailable: {last} (after {} attempts)", self.max_attempts)))
+        Ok(reply.finish())
     }
 }
 
-fn parse(text: &str) -> crate::Result<Reply> {
-    let bad = || Error::Upstream("The language model sent a response that is not a chat completion".into());
-    let wire: WireResponse = serde_json::from_str(text).map_err(|_| bad())?;
-    let choice = wire.choices.into_iter().next().ok_or_else(bad)?;
-    let tool_calls = choice
-        .message
-        .tool_calls
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| ToolCall {
-            id: c.id.unwrap_or_else(|| format!("call_{i}")),
-            name: c.function.name,
-            // Some servers send the arguments as an object instead of a string.
-            arguments: match c.function.arguments {
-                Some(Value::String(s)) => s,
-                Some(other) => other.to_string(),
-                None => "{}".into(),
-            },
-        })
-        .collect();
-    let usage = wire.usage.map(|u| Usage { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens });
-    Ok(Reply {
-        message: ChatMessage {
-            role: Role::Assistant,
-            content: choice.message.content.filter(|c| !c.is_empty()),
-            tool_calls,
-            tool_call_id: None,
-        },
-        usage: usage.unwrap_or_default(),
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_fragments_assemble_into_text_and_tool_calls() {
+        let chunks = [
+            json!({"choices": [{"delta": {"role": "assistant", "content": "Let me "}}]}),
+            json!({"choices": [{"delta": {"content": "check."}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "call_a", "function": {"name": "run_sql", "arguments": "{\"query\":"}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": " \"SELECT 1\"}"}}]}}]}),
+            json!({"choices": [{"delta": {"tool_calls": [{"index": 1, "function": {"name": "list_tables"}}]}}]}),
+            json!({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 3}}),
+        ];
+        let seen = std::sync::Mutex::new(String::new());
+        let sink = |t: &str| seen.lock().unwrap().push_str(t);
+        let mut a = Assembly::default();
+        for c in chunks {
+            a.add(serde_json::from_value(c).unwrap(), &sink);
+        }
+        let reply = a.finish();
+        assert_eq!(*seen.lock().unwrap(), "Let me check.");
+        assert_eq!(reply.message.content.as_deref(), Some("Let me check."));
+        assert_eq!(reply.message.tool_calls.len(), 2);
+        assert_eq!(reply.message.tool_calls[0].id, "call_a");
+        assert_eq!(reply.message.tool_calls[0].arguments, "{\"query\": \"SELECT 1\"}");
+        assert_eq!(reply.message.tool_calls[1].id, "call_1");
+        assert_eq!(reply.message.tool_calls[1].arguments, "{}");
+        assert_eq!(reply.usage, Usage { prompt_tokens: 7, completion_tokens: 3 });
+    }
 }
