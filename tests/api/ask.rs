@@ -141,3 +141,71 @@ async fn the_model_cannot_write_and_foreign_sessions_and_missing_databases_get_t
     let detail = error_detail(app.post_authed("/ask", &fresh, &body).await, reqwest::StatusCode::BAD_REQUEST).await;
     assert_eq!(detail, "No database connected for this session. Please connect a database first.");
 }
+
+/// A streamed tool call, in two argument fragments.
+fn streamed_call(id: &str, tool: &str, args: Value) -> Step {
+    let text = args.to_string();
+    let (a, b) = text.split_at(text.len() / 2);
+    crate::llm::streamed(&[
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": id, "type": "function", "function": {"name": tool, "arguments": a}}]}}]}),
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": b}}]}}]}),
+    ])
+}
+
+/// An SSE body as (event, data) pairs; keep-alive comments are skipped.
+fn sse_events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let mut name = None;
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = Some(v.trim().to_owned());
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim_start());
+                }
+            }
+            Some((name?, serde_json::from_str(&data).unwrap_or(Value::Null)))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn ask_stream_reports_steps_sql_rows_tokens_and_the_answer_as_server_sent_events() {
+    let steps = vec![
+        streamed_call("c1", "run_sql", json!({"query": "SELECT count(*) AS customers FROM customers"})),
+        crate::llm::streamed_text(&["There are ", "120 customers."]),
+        Step(401, r#"{"error":{"message":"Incorrect API key"}}"#.into(), std::time::Duration::ZERO),
+    ];
+    let (app, token, sid, uid, _) = connected_app(steps).await;
+    let body = json!({"user_id": uid, "session_id": sid, "question": "How many customers?"});
+    let r = app.post_authed("/ask/stream", &token, &body).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let events = sse_events(&r.text().await.unwrap());
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["step", "sql", "rows", "step", "token", "token", "answer", "done"]);
+    assert_eq!(events[1].1, json!({"step": 1, "sql": "SELECT count(*) AS customers FROM customers"}));
+    assert_eq!(events[2].1["rows"], json!([[120]]));
+    assert_eq!(events[4].1, json!({"text": "There are "}));
+    assert_eq!(events[6].1, json!({"answer": "There are 120 customers."}));
+    let done = &events[7].1;
+    assert_eq!(done["answer"], "There are 120 customers.");
+    assert_eq!(done["steps"], 2);
+    assert_eq!(done["queries"][0]["columns"], json!(["customers"]));
+    let history = ok_json(app.get_authed(&format!("/threads/{sid}/messages"), &token).await).await;
+    assert_eq!(history[1]["content"], "There are 120 customers.", "a streamed answer is remembered too");
+
+    // A failure during the run ends the stream with an error event.
+    let r = app.post_authed("/ask/stream", &token, &body).await;
+    let events = sse_events(&r.text().await.unwrap());
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["step", "error"]);
+    assert_eq!(events[1].1, json!({"status": 502, "detail": "The language model rejected the API key"}));
+
+    // Refusals before the run are plain JSON errors.
+    let foreign = json!({"user_id": uid, "session_id": uuid::Uuid::new_v4().to_string(), "question": "q"});
+    let r = app.post_authed("/ask/stream", &token, &foreign).await;
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    error_detail(r, reqwest::StatusCode::FORBIDDEN).await;
+}
