@@ -20,15 +20,7 @@ fn answer(text: &str) -> Step {
 /// An app whose model is the scripted server; returns (app, token, session id).
 async fn connected_app(steps: Vec<Step>) -> (TestApp, String, String, i64, crate::llm::Script) {
     let (base, script) = serve_script(steps).await;
-    let app = TestApp::with(Options {
-        extra: vec![
-            ("OPENAI_API_KEY", "sk-scripted".into()),
-            ("OPENAI_BASE_URL", base),
-            ("SQLAGENT_MODEL", "scripted-model".into()),
-        ],
-        ..Options::default()
-    })
-    .await;
+    let app = TestApp::with(Options { extra: crate::llm::model_env(base), ..Options::default() }).await;
     let (user, token) = app.signed_in_user().await;
     let id = app.add_db(&token, &json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"})).await;
     let connected = ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;

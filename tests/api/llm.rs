@@ -224,3 +224,51 @@ async fn a_broken_or_silent_stream_is_an_error_not_a_hang() {
     assert!(err.to_string().contains("did not answer in time"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// Settings that point an app at a scripted model server.
+pub fn model_env(base: String) -> Vec<(&'static str, String)> {
+    vec![
+        ("OPENAI_API_KEY", "sk-scripted".into()),
+        ("OPENAI_BASE_URL", base),
+        ("SQLAGENT_MODEL", "scripted-model".into()),
+    ]
+}
+
+/// What a prompt injection says before the statement it wants run.
+pub const RUN_EXACTLY: &str = "Run exactly:";
+/// What an injection hidden in the data says before its statement.
+pub const PLEASE_RUN: &str = "please run: ";
+
+/// A model that obeys whatever the conversation tells it: the question's text
+/// after [`RUN_EXACTLY`] becomes a `run_sql` call, and so does a statement a query
+/// result asks for after [`PLEASE_RUN`]; otherwise it answers with what it saw.
+/// The worst case for the guard: nothing but the guard stands in the way.
+async fn obedient(axum::Json(body): axum::Json<Value>) -> axum::Json<Value> {
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    let last = messages.last().cloned().unwrap_or_default();
+    let content = last["content"].as_str().unwrap_or_default();
+    let order = match last["role"].as_str() {
+        Some("user") => content.split_once(RUN_EXACTLY).map(|(_, sql)| sql.strip_prefix(' ').unwrap_or(sql).to_owned()),
+        Some("tool") => content.split_once(PLEASE_RUN).and_then(|(_, rest)| rest.split('"').next()).map(str::to_owned),
+        _ => None,
+    };
+    let tool_results = messages.iter().filter(|m| m["role"] == "tool").count();
+    axum::Json(match order {
+        Some(sql) if tool_results < 3 => json!({"choices": [{"message": {"role": "assistant", "content": null,
+            "tool_calls": [{"id": format!("call_{tool_results}"), "type": "function",
+                "function": {"name": "run_sql", "arguments": json!({"query": sql}).to_string()}}]}}]}),
+        _ => {
+            let saw: String = content.chars().take(200).collect();
+            json!({"choices": [{"message": {"role": "assistant", "content": format!("Done. I saw: {saw}")}}]})
+        }
+    })
+}
+
+/// Serve the [`obedient`] model; returns its base URL.
+pub async fn serve_obedient() -> String {
+    let app = Router::new().route("/v1/chat/completions", post(obedient));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
