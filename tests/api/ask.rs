@@ -201,3 +201,64 @@ async fn ask_stream_reports_steps_sql_rows_tokens_and_the_answer_as_server_sent_
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
     error_detail(r, reqwest::StatusCode::FORBIDDEN).await;
 }
+
+#[tokio::test]
+async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
+    if crate::databases::samples().is_none() {
+        return;
+    }
+    let (base, script) = serve_script(vec![
+        call("c1", "run_sql", json!({"query": "SELECT count(*) AS n FROM customer"})),
+        answer("There are 59 customers."),
+        call(
+            "c2",
+            "run_sql",
+            json!({"query": "SELECT country, count(*) AS n FROM customer GROUP BY 1 ORDER BY n DESC, 1 LIMIT 3"}),
+        ),
+        answer("The USA has the most customers (13)."),
+    ])
+    .await;
+    let opts = || Options {
+        store: StoreKind::Postgres,
+        sessions: SessionKind::Redis,
+        extra: crate::llm::model_env(base.clone()),
+        ..Options::default()
+    };
+    let a = TestApp::with(opts()).await;
+    let b = TestApp::with(Options { share_pg_with: a.pg_db.clone(), ..opts() }).await;
+    let (user, token) = a.signed_in_user().await;
+    let db_id = a.add_db(&token, &crate::databases::pg_chinook()).await;
+    let sid = ok_json(a.post_empty(&format!("/databases/connect_db/{db_id}"), &token).await).await["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ask = |question: &str| json!({"user_id": user["id"], "session_id": sid, "question": question});
+    let first = ok_json(a.post_authed("/ask/detailed", &token, &ask("How many customers are there?")).await).await;
+    assert_eq!(first["queries"][0]["rows"], json!([[59]]));
+
+    // Instance B has never seen this session or thread.
+    let follow = ok_json(b.post_authed("/ask/detailed", &token, &ask("And per country?")).await).await;
+    assert_eq!(follow["answer"], "The USA has the most customers (13).");
+    assert_eq!(follow["thread_id"], sid);
+    assert_eq!(follow["queries"][0]["rows"][0], json!(["USA", 13]));
+    let seen = script.seen.lock().unwrap();
+    let prompt: Vec<(String, String)> = seen[2].1["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["role"].as_str().unwrap().to_owned(), m["content"].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    let turns: Vec<(&str, &str)> = prompt[1..].iter().map(|(r, c)| (r.as_str(), c.as_str())).collect();
+    assert_eq!(
+        turns,
+        [
+            ("user", "How many customers are there?"),
+            ("assistant", "There are 59 customers."),
+            ("user", "And per country?")
+        ],
+        "B gave the model A's turn from the shared store"
+    );
+    drop(seen);
+    let history = ok_json(a.get_authed(&format!("/threads/{sid}/messages"), &token).await).await;
+    assert_eq!(history.as_array().unwrap().len(), 4, "A sees the turn B answered");
+}

@@ -9,7 +9,7 @@ use crate::helpers::*;
 
 const PG_RO_PASS: &str = "ro_pass_123";
 
-fn samples() -> Option<PathBuf> {
+pub fn samples() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sample_dbs/chinook");
     if dir.is_dir() {
         Some(dir)

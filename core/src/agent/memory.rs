@@ -5,9 +5,13 @@ use sqlagent_model::{MessageItem, ThreadView};
 use crate::llm::ChatMessage;
 use crate::{time, AppState, Error};
 
-/// Characters of earlier turns given to the model; older turns are dropped.
+/// Characters of earlier turns given to the model word for word.
 const HISTORY_BUDGET_CHARS: usize = 6_000;
-const HISTORY_MAX_MESSAGES: i64 = 20;
+/// Messages looked at; those beyond the budget are summarised.
+const HISTORY_SCAN_MESSAGES: i64 = 60;
+/// Characters of the summary of older turns, and of each question in it.
+const SUMMARY_BUDGET_CHARS: usize = 1_500;
+const SUMMARY_QUESTION_CHARS: usize = 160;
 
 /// A thread id: the session id by default, or a client-chosen short name.
 pub fn validate_thread_id(id: &str) -> crate::Result<()> {
@@ -45,23 +49,101 @@ pub async fn ensure_thread(state: &AppState, user_id: i64, thread_id: &str, titl
 
 /// The latest turns of a thread, oldest first, within the budget.
 pub async fn history(state: &AppState, thread_id: &str) -> crate::Result<Vec<ChatMessage>> {
-    let rows: Vec<(String, String)> =
+    let newest_first: Vec<(String, String)> =
         sqlx::query_as("SELECT role, content FROM messages WHERE thread_id = $1 ORDER BY id DESC LIMIT $2")
             .bind(thread_id)
-            .bind(HISTORY_MAX_MESSAGES)
+            .bind(HISTORY_SCAN_MESSAGES)
             .fetch_all(state.store.pool())
             .await?;
+    Ok(fit(newest_first))
+}
+
+/// The newest turns word for word within the budget; before them, one line
+/// summing up what was asked earlier, so a follow-up like "and per country?"
+/// still has its referent after a long conversation.
+fn fit(newest_first: Vec<(String, String)>) -> Vec<ChatMessage> {
     let mut used = 0;
     let mut kept: Vec<ChatMessage> = Vec::new();
-    for (role, content) in rows {
+    let mut older = newest_first.into_iter();
+    for (role, content) in older.by_ref() {
         used += content.len();
         if used > HISTORY_BUDGET_CHARS {
+            // This one and all before it are summarised.
+            let earlier = std::iter::once((role, content)).chain(older.by_ref());
+            if let Some(summary) = summary(earlier) {
+                kept.push(summary);
+            }
             break;
         }
         kept.push(if role == "user" { ChatMessage::user(content) } else { ChatMessage::assistant(content) });
     }
     kept.reverse();
-    Ok(kept)
+    kept
+}
+
+/// The questions of older turns, newest kept when they do not all fit.
+fn summary(newest_first: impl Iterator<Item = (String, String)>) -> Option<ChatMessage> {
+    let mut questions: Vec<String> = Vec::new();
+    let mut used = 0;
+    for (_, question) in newest_first.filter(|(role, _)| role == "user") {
+        let mut q: String = question.split_whitespace().collect::<Vec<_>>().join(" ");
+        if q.chars().count() > SUMMARY_QUESTION_CHARS {
+            q = q.chars().take(SUMMARY_QUESTION_CHARS).collect::<String>() + "…";
+        }
+        used += q.len() + 3;
+        if used > SUMMARY_BUDGET_CHARS {
+            break;
+        }
+        questions.push(q);
+    }
+    if questions.is_empty() {
+        return None;
+    }
+    questions.reverse();
+    Some(ChatMessage::system(format!(
+        "Earlier in this conversation (older turns, summarised) the user asked, oldest first: {}",
+        questions.join(" | ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::Role;
+
+    fn turns(n: usize, answer_len: usize) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            out.push(("user".to_owned(), format!("question {i}")));
+            out.push(("assistant".to_owned(), format!("answer {i} {}", "x".repeat(answer_len))));
+        }
+        out.reverse();
+        out
+    }
+
+    #[test]
+    fn short_conversations_are_kept_word_for_word() {
+        let kept = fit(turns(3, 10));
+        assert_eq!(kept.len(), 6);
+        assert_eq!(kept[0].content.as_deref(), Some("question 0"));
+        assert!(kept.iter().all(|m| m.role != Role::System));
+    }
+
+    #[test]
+    fn older_turns_beyond_the_budget_are_summarised_not_lost() {
+        let kept = fit(turns(20, 1_000));
+        let summary = &kept[0];
+        assert_eq!(summary.role, Role::System);
+        let text = summary.content.as_deref().unwrap();
+        assert!(text.contains("question 0 |") && text.contains("question 1 |"), "{text}");
+        assert!(!text.contains("answer"), "answers are not repeated: {text}");
+        let words: usize = kept.iter().map(|m| m.content.as_deref().unwrap_or_default().len()).sum();
+        assert!(words <= HISTORY_BUDGET_CHARS + SUMMARY_BUDGET_CHARS + 200, "{words}");
+        assert_eq!(
+            kept.last().unwrap().content.as_deref().unwrap().split(' ').take(2).collect::<Vec<_>>(),
+            ["answer", "19"]
+        );
+    }
 }
 
 /// Record a question and its answer.
