@@ -35,6 +35,8 @@ test-rust:
 test-e2e:
 	cargo leptos end-to-end --release
 
-## Benchmarks (not tests): schema introspection of 1,000 tables on the local PostgreSQL.
+## Benchmarks (not tests): schema introspection of 1,000 tables on the local PostgreSQL;
+## /ask server overhead with an instant model on a warm session (local Redis).
 bench:
 	cargo bench --bench introspect
+	cargo bench --bench ask
