@@ -43,7 +43,10 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
         return;
     }
     let logs = logs();
-    let app = TestApp::on(StoreKind::Sqlite, SessionKind::Redis).await;
+    let api_key = "sk-leak-canary-Key-4711";
+    let mut extra = crate::llm::model_env(crate::llm::serve_obedient().await);
+    extra.push(("OPENAI_API_KEY", api_key.into()));
+    let app = TestApp::with(Options { sessions: SessionKind::Redis, extra, ..Options::default() }).await;
     let user_pw = "user-Pa55word-XYZ";
     let email = format!("leak{}@example.com", uuid::Uuid::new_v4().simple());
     let mut bodies = Vec::new();
@@ -76,6 +79,14 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
         let sid: serde_json::Value = serde_json::from_str(&sid).unwrap();
         let info = format!("/databases/session-info/{}", sid["session_id"].as_str().unwrap());
         bodies.push(app.get_authed(&info, &token).await.text().await.unwrap());
+        let ask = json!({"user_id": sid["user_id"], "session_id": sid["session_id"],
+                         "question": format!("{} SELECT 1 AS one", crate::llm::RUN_EXACTLY)});
+        let connected = sid["database_connected"] == true;
+        for path in ["/ask/detailed", "/ask/stream"].into_iter().filter(|_| connected) {
+            let r = app.post_authed(path, &token, &ask).await;
+            assert_eq!(r.status(), 200);
+            bodies.push(r.text().await.unwrap());
+        }
     }
     let mut redis = redis::Client::open(REDIS_URL).unwrap().get_multiplexed_async_connection().await.unwrap();
     let sid: serde_json::Value = serde_json::from_str(&bodies[bodies.len() - 2]).unwrap();
@@ -88,7 +99,8 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
 
     let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
     assert!(logged.contains("database connection added"), "the capture sees the flow's logs");
-    for secret in [user_pw, "wrong-Pa55word", db_pw, wrong_db_pw, token.as_str()] {
+    assert!(bodies.iter().any(|b| b.contains("event: done")), "the stream ran");
+    for secret in [user_pw, "wrong-Pa55word", db_pw, wrong_db_pw, token.as_str(), api_key] {
         for b in &bodies {
             assert!(!b.contains(secret), "{secret} in response {b}");
         }
