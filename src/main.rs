@@ -19,7 +19,9 @@ async fn main() -> anyhow::Result<()> {
     let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
     let settings = Settings::from_layers(dotenv, std::env::vars(), &args).context("configuration")?;
     let addr = settings.site_addr;
-    let leptos = get_configuration(None).context("leptos configuration")?.leptos_options;
+    let mut leptos = get_configuration(None).context("leptos configuration")?.leptos_options;
+    // One listen address: ours (flags and .env included), told to Leptos as well.
+    leptos.site_addr = addr;
     let app = AppState::build(settings).await.context("starting core services")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");

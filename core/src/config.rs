@@ -137,14 +137,16 @@ impl Settings {
             Some(_) => return Err(invalid("DATABASE_URL: expected sqlite://… or postgres://…")),
             None => format!("sqlite://{}/sqlagent.db", data_dir.display()),
         };
-        let session_ttl_seconds = match get("SESSION_TTL_SECONDS") {
-            None => 86_400,
+        let positive = |name: &str, default: u64| match get(name) {
+            None => Ok(default),
             Some(v) => v
                 .parse::<u64>()
                 .ok()
                 .filter(|n| *n > 0)
-                .ok_or_else(|| invalid("SESSION_TTL_SECONDS: expected a positive integer"))?,
+                .ok_or_else(|| invalid(&format!("{name}: expected a positive integer"))),
         };
+        let session_ttl_seconds = positive("SESSION_TTL_SECONDS", 86_400)?;
+        let max_pools = positive("SQLAGENT_MAX_POOLS", 64)?;
         let (jwt_secret, secret_key) = secrets(env, &data_dir, get("JWT_SECRET"), get("SQLAGENT_SECRET_KEY"))?;
         Ok(Settings {
             env,
@@ -163,14 +165,7 @@ impl Settings {
                 get("SQLAGENT_DENY_PRIVATE_HOSTS"),
                 get("SQLAGENT_ALLOWED_PORTS"),
             )?,
-            max_pools: match get("SQLAGENT_MAX_POOLS") {
-                None => 64,
-                Some(v) => v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| invalid("SQLAGENT_MAX_POOLS: expected a positive integer"))?,
-            },
+            max_pools,
         })
     }
 }

@@ -39,14 +39,4 @@ impl ConnectorCache {
     pub async fn remove(&self, session_id: &str) -> bool {
         self.inner.remove(session_id).await.is_some()
     }
-
-    /// Entries currently held (after pending evictions run).
-    pub async fn len(&self) -> u64 {
-        self.inner.run_pending_tasks().await;
-        self.inner.entry_count()
-    }
-
-    pub async fn is_empty(&self) -> bool {
-        self.len().await == 0
-    }
 }

@@ -26,8 +26,6 @@ pub mod fields {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionMeta {
     pub user_id: i64,
-    /// Unix seconds, as stored.
-    pub created_at: String,
     /// `connected` once a database is attached.
     pub status: Option<String>,
     /// The attached database connection.
@@ -40,16 +38,11 @@ impl SessionMeta {
     }
 
     /// The fields `touch` reads, in this order.
-    const FIELDS: [&'static str; 4] = [fields::USER_ID, fields::CREATED_AT, fields::STATUS, fields::DB_ID];
+    const FIELDS: [&'static str; 3] = [fields::USER_ID, fields::STATUS, fields::DB_ID];
 
-    fn from_values(values: [Option<String>; 4]) -> Option<Self> {
-        let [user_id, created_at, status, db_id] = values;
-        Some(SessionMeta {
-            user_id: user_id?.parse().ok()?,
-            created_at: created_at.unwrap_or_default(),
-            status,
-            db_id: db_id.and_then(|d| d.parse().ok()),
-        })
+    fn from_values(values: [Option<String>; 3]) -> Option<Self> {
+        let [user_id, status, db_id] = values;
+        Some(SessionMeta { user_id: user_id?.parse().ok()?, status, db_id: db_id.and_then(|d| d.parse().ok()) })
     }
 }
 

@@ -99,7 +99,7 @@ impl SessionStore for RedisSessions {
         if !renewed {
             return Ok(None);
         }
-        let values: [Option<String>; 4] = values.try_into().unwrap_or_default();
+        let values: [Option<String>; 3] = values.try_into().unwrap_or_default();
         Ok(SessionMeta::from_values(values))
     }
 
