@@ -20,6 +20,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--env", "SQLAGENT_ENV"),
     ("--session-ttl-seconds", "SESSION_TTL_SECONDS"),
     ("--openai-base-url", "OPENAI_BASE_URL"),
+    ("--openai-api-version", "OPENAI_API_VERSION"),
     ("--model", "SQLAGENT_MODEL"),
     ("--allowed-hosts", "SQLAGENT_ALLOWED_HOSTS"),
     ("--deny-private-hosts", "SQLAGENT_DENY_PRIVATE_HOSTS"),
@@ -98,6 +99,8 @@ pub struct Settings {
     pub session_ttl_seconds: u64,
     pub openai_api_key: Option<SecretString>,
     pub openai_base_url: Option<String>,
+    /// Set for Azure-style deployments: `{base}/openai/deployments/{model}/…?api-version=…`, `api-key` header.
+    pub openai_api_version: Option<String>,
     pub model: Option<String>,
     /// Where target databases may live (SSRF policy).
     pub net_policy: crate::targets::NetPolicy,
@@ -159,6 +162,7 @@ impl Settings {
             session_ttl_seconds,
             openai_api_key: get("OPENAI_API_KEY").map(|k| SecretString::from(k.to_owned())),
             openai_base_url: get("OPENAI_BASE_URL").map(str::to_owned),
+            openai_api_version: get("OPENAI_API_VERSION").map(str::to_owned),
             model: get("SQLAGENT_MODEL").or(get("LLM_MODEL")).map(str::to_owned),
             net_policy: crate::targets::NetPolicy::from_settings(
                 get("SQLAGENT_ALLOWED_HOSTS"),

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
@@ -26,11 +26,15 @@ pub type Seen = (Option<String>, Value);
 pub struct Script {
     steps: Arc<Mutex<VecDeque<Step>>>,
     pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// Path and query of each request.
+    pub uris: Arc<Mutex<Vec<String>>>,
 }
 
-async fn completions(State(s): State<Script>, headers: HeaderMap, body: String) -> impl IntoResponse {
-    let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
+async fn completions(State(s): State<Script>, uri: Uri, headers: HeaderMap, body: String) -> impl IntoResponse {
+    let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+    let auth = header("authorization").or_else(|| header("api-key").map(|k| format!("api-key {k}")));
     s.seen.lock().unwrap().push((auth, serde_json::from_str(&body).unwrap_or(Value::Null)));
+    s.uris.lock().unwrap().push(uri.to_string());
     let Step(status, body, delay) = s.steps.lock().unwrap().pop_front().expect("a scripted step");
     tokio::time::sleep(delay).await;
     let kind = if body.starts_with("data:") { "text/event-stream" } else { "application/json" };
@@ -40,7 +44,10 @@ async fn completions(State(s): State<Script>, headers: HeaderMap, body: String) 
 /// Serve `steps` as an OpenAI-compatible API; returns its base URL.
 pub async fn serve_script(steps: Vec<Step>) -> (String, Script) {
     let script = Script { steps: Arc::new(Mutex::new(steps.into())), ..Script::default() };
-    let app = Router::new().route("/v1/chat/completions", post(completions)).with_state(script.clone());
+    let app = Router::new()
+        .route("/v1/chat/completions", post(completions))
+        .route("/openai/deployments/{deployment}/chat/completions", post(completions))
+        .with_state(script.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/v1", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -271,4 +278,49 @@ pub async fn serve_obedient() -> String {
     let base = format!("http://{}/v1", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     base
+}
+
+#[tokio::test]
+async fn azure_style_deployments_get_their_path_version_and_api_key_header() {
+    let (base, script) = serve_script(vec![ok(tool_reply(json!("{}")))]).await;
+    let root = base.trim_end_matches("/v1");
+    let model = OpenAiCompatible::azure(
+        root,
+        SecretString::from("azure-key-1"),
+        "gpt4o-prod",
+        "2024-10-21",
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    assert_eq!(model.name(), "gpt4o-prod");
+    model.chat(&[ChatMessage::user("q")], &[]).await.unwrap();
+    assert_eq!(
+        script.uris.lock().unwrap()[0],
+        "/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21"
+    );
+    assert_eq!(script.seen.lock().unwrap()[0].0.as_deref(), Some("api-key azure-key-1"));
+}
+
+#[tokio::test]
+async fn settings_the_client_cannot_use_are_refused_up_front_not_at_the_first_question() {
+    let key = || SecretString::from("sk-x");
+    let t = Duration::from_secs(1);
+    for base in ["not a url", "ftp://example.com/v1", "http://user:pw@example.com/v1", "http://example.com/v1?x=1"] {
+        let err = OpenAiCompatible::new(base, key(), "m", t).err().expect(base);
+        assert!(err.to_string().contains("OPENAI_BASE_URL"), "{err}");
+    }
+    let err = OpenAiCompatible::new("http://127.0.0.1:1/v1", SecretString::from("sk-\nbroken"), "m", t).err().unwrap();
+    assert!(err.to_string().contains("OPENAI_API_KEY") && !err.to_string().contains("broken"), "{err}");
+    let err = OpenAiCompatible::azure("http://127.0.0.1:1", key(), "../admin", "2024-10-21", t).err().unwrap();
+    assert!(err.to_string().contains("deployment"), "{err}");
+    // And the server does not start with them.
+    let data_dir = tempfile::tempdir().unwrap();
+    let vars = std::collections::BTreeMap::from([
+        ("SQLAGENT_DATA_DIR".to_string(), data_dir.path().display().to_string()),
+        ("OPENAI_API_KEY".into(), "sk-x".into()),
+        ("OPENAI_BASE_URL".into(), "localhost:11434".into()),
+    ]);
+    let settings = sqlagent_core::config::Settings::from_vars(&vars).unwrap();
+    let err = sqlagent_core::AppState::build(settings).await.err().expect("refused");
+    assert!(err.to_string().contains("OPENAI_BASE_URL"), "{err}");
 }

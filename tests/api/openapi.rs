@@ -23,6 +23,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/databases/run_sql"),
     ("post", "/ask"),
     ("post", "/ask/detailed"),
+    ("post", "/ask/stream"),
     ("get", "/threads"),
     ("get", "/threads/{id}/messages"),
 ];

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Once;
 use std::time::Duration;
 
-use async_openai::config::OpenAIConfig;
+use async_openai::config::{AzureConfig, Config, OpenAIConfig};
 use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use async_trait::async_trait;
@@ -23,7 +23,7 @@ use crate::Error;
 
 /// Talks to one OpenAI-compatible endpoint.
 pub struct OpenAiCompatible {
-    client: async_openai::Client<OpenAIConfig>,
+    client: async_openai::Client<Box<dyn Config>>,
     model: String,
     timeout: Duration,
     max_attempts: u32,
@@ -39,18 +39,70 @@ fn install_tls_provider() {
     });
 }
 
+/// An http(s) URL without credentials or query, trailing slash removed.
+fn checked_base(base_url: &str) -> crate::Result<String> {
+    let bad = || Error::Invalid("OPENAI_BASE_URL: expected an http(s) URL like https://api.openai.com/v1".into());
+    let url = url::Url::parse(base_url).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host().is_none()
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+    {
+        return Err(bad());
+    }
+    Ok(base_url.trim_end_matches('/').to_owned())
+}
+
+/// The HTTP client would panic on a header it cannot send; refuse the setting instead.
+fn checked_header(name: &str, value: &str) -> crate::Result<()> {
+    reqwest::header::HeaderValue::from_str(value)
+        .map(|_| ())
+        .map_err(|_| Error::Invalid(format!("{name}: contains characters an HTTP header cannot carry")))
+}
+
 impl OpenAiCompatible {
     /// `base_url` like `https://api.openai.com/v1` or `http://localhost:11434/v1`.
     /// `timeout` bounds a whole answer, and each silence within a streamed one.
     pub fn new(base_url: &str, api_key: SecretString, model: &str, timeout: Duration) -> crate::Result<Self> {
+        let base = checked_base(base_url)?;
+        checked_header("OPENAI_API_KEY", &format!("Bearer {}", api_key.expose_secret()))?;
+        let config = OpenAIConfig::new().with_api_base(base).with_api_key(api_key.expose_secret());
+        Self::build(Box::new(config), model, timeout)
+    }
+
+    /// An Azure-style deployment: `{base_url}/openai/deployments/{deployment}/chat/completions
+    /// ?api-version={api_version}` with the key in an `api-key` header.
+    pub fn azure(
+        base_url: &str,
+        api_key: SecretString,
+        deployment: &str,
+        api_version: &str,
+        timeout: Duration,
+    ) -> crate::Result<Self> {
+        let base = checked_base(base_url)?;
+        checked_header("OPENAI_API_KEY", api_key.expose_secret())?;
+        let ok_part = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !ok_part(deployment) || !ok_part(api_version) {
+            return Err(Error::Invalid(
+                "SQLAGENT_MODEL (the deployment) and OPENAI_API_VERSION: letters, digits, - _ . only".into(),
+            ));
+        }
+        let config = AzureConfig::new()
+            .with_api_base(base)
+            .with_api_key(api_key.expose_secret())
+            .with_deployment_id(deployment)
+            .with_api_version(api_version);
+        Self::build(Box::new(config), deployment, timeout)
+    }
+
+    fn build(config: Box<dyn Config>, model: &str, timeout: Duration) -> crate::Result<Self> {
         install_tls_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .read_timeout(timeout)
             .build()
             .map_err(|e| Error::Internal(anyhow::anyhow!("http client: {e}")))?;
-        let config =
-            OpenAIConfig::new().with_api_base(base_url.trim_end_matches('/')).with_api_key(api_key.expose_secret());
         // The crate's default service retries 429/5xx on its own schedule; ours
         // also retries timeouts and bounds the whole attempt, so use the plain one.
         let client = async_openai::Client::with_config(config).with_http_service(ReqwestService::new(http));
