@@ -146,7 +146,7 @@ impl Settings {
                 .parse::<u64>()
                 .ok()
                 .filter(|n| *n > 0)
-                .ok_or_else(|| invalid(&format!("{name}: expected a positive integer"))),
+                .ok_or_else(|| invalid(format!("{name}: expected a positive integer"))),
         };
         let session_ttl_seconds = positive("SESSION_TTL_SECONDS", 86_400)?;
         let max_pools = positive("SQLAGENT_MAX_POOLS", 64)?;

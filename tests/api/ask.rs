@@ -241,8 +241,7 @@ async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
     assert_eq!(follow["answer"], "The USA has the most customers (13).");
     assert_eq!(follow["thread_id"], sid);
     assert_eq!(follow["queries"][0]["rows"][0], json!(["USA", 13]));
-    let seen = script.seen.lock().unwrap();
-    let prompt: Vec<(String, String)> = seen[2].1["messages"]
+    let prompt: Vec<(String, String)> = script.seen.lock().unwrap()[2].1["messages"]
         .as_array()
         .unwrap()
         .iter()
@@ -258,7 +257,6 @@ async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
         ],
         "B gave the model A's turn from the shared store"
     );
-    drop(seen);
     let history = ok_json(a.get_authed(&format!("/threads/{sid}/messages"), &token).await).await;
     assert_eq!(history.as_array().unwrap().len(), 4, "A sees the turn B answered");
 }

@@ -346,6 +346,7 @@ async fn inject(app: &TestApp, token: &str, hostile: &[String]) -> usize {
         refused += 1;
     }
     // An injection hidden in the data: a row tells the model to drop a table.
+    assert!(SETUP.iter().any(|s| s.contains(PLEASE_RUN)), "the data carries an injection");
     let d =
         ok_json(ask(format!("What do the audit notes say? {RUN_EXACTLY} SELECT note FROM audit ORDER BY id")).await)
             .await;

@@ -106,46 +106,6 @@ fn summary(newest_first: impl Iterator<Item = (String, String)>) -> Option<ChatM
     )))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::llm::Role;
-
-    fn turns(n: usize, answer_len: usize) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for i in 0..n {
-            out.push(("user".to_owned(), format!("question {i}")));
-            out.push(("assistant".to_owned(), format!("answer {i} {}", "x".repeat(answer_len))));
-        }
-        out.reverse();
-        out
-    }
-
-    #[test]
-    fn short_conversations_are_kept_word_for_word() {
-        let kept = fit(turns(3, 10));
-        assert_eq!(kept.len(), 6);
-        assert_eq!(kept[0].content.as_deref(), Some("question 0"));
-        assert!(kept.iter().all(|m| m.role != Role::System));
-    }
-
-    #[test]
-    fn older_turns_beyond_the_budget_are_summarised_not_lost() {
-        let kept = fit(turns(20, 1_000));
-        let summary = &kept[0];
-        assert_eq!(summary.role, Role::System);
-        let text = summary.content.as_deref().unwrap();
-        assert!(text.contains("question 0 |") && text.contains("question 1 |"), "{text}");
-        assert!(!text.contains("answer"), "answers are not repeated: {text}");
-        let words: usize = kept.iter().map(|m| m.content.as_deref().unwrap_or_default().len()).sum();
-        assert!(words <= HISTORY_BUDGET_CHARS + SUMMARY_BUDGET_CHARS + 200, "{words}");
-        assert_eq!(
-            kept.last().unwrap().content.as_deref().unwrap().split(' ').take(2).collect::<Vec<_>>(),
-            ["answer", "19"]
-        );
-    }
-}
-
 /// Record a question and its answer.
 pub async fn append_turn(state: &AppState, thread_id: &str, question: &str, answer: &str) -> crate::Result<()> {
     let now = time::unix_now();
@@ -201,4 +161,44 @@ pub async fn messages(state: &AppState, user_id: i64, thread_id: &str) -> crate:
         .into_iter()
         .map(|(role, content, c)| MessageItem { role, content, created_at: time::naive_iso(c) })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::Role;
+
+    fn turns(n: usize, answer_len: usize) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            out.push(("user".to_owned(), format!("question {i}")));
+            out.push(("assistant".to_owned(), format!("answer {i} {}", "x".repeat(answer_len))));
+        }
+        out.reverse();
+        out
+    }
+
+    #[test]
+    fn short_conversations_are_kept_word_for_word() {
+        let kept = fit(turns(3, 10));
+        assert_eq!(kept.len(), 6);
+        assert_eq!(kept[0].content.as_deref(), Some("question 0"));
+        assert!(kept.iter().all(|m| m.role != Role::System));
+    }
+
+    #[test]
+    fn older_turns_beyond_the_budget_are_summarised_not_lost() {
+        let kept = fit(turns(20, 1_000));
+        let summary = &kept[0];
+        assert_eq!(summary.role, Role::System);
+        let text = summary.content.as_deref().unwrap();
+        assert!(text.contains("question 0 |") && text.contains("question 1 |"), "{text}");
+        assert!(!text.contains("answer"), "answers are not repeated: {text}");
+        let words: usize = kept.iter().map(|m| m.content.as_deref().unwrap_or_default().len()).sum();
+        assert!(words <= HISTORY_BUDGET_CHARS + SUMMARY_BUDGET_CHARS + 200, "{words}");
+        assert_eq!(
+            kept.last().unwrap().content.as_deref().unwrap().split(' ').take(2).collect::<Vec<_>>(),
+            ["answer", "19"]
+        );
+    }
 }
