@@ -53,6 +53,13 @@ impl ChatModel for InstantModel {
     }
 }
 
+/// Send a set-up request; its JSON answer.
+async fn call(request: reqwest::RequestBuilder) -> Value {
+    let r = request.send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    r.json().await.unwrap()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -94,42 +101,20 @@ async fn main() {
 
     let client = reqwest::Client::new();
     let user = json!({"name": "Bench", "email": "bench@example.com", "password": "bench-password-1"});
-    // The user id is the one /users/ returns.
-    client.post(format!("{base}/users/")).json(&user).send().await.unwrap();
-    let login: Value = client
-        .post(format!("{base}/login"))
-        .form(&[("username", "bench@example.com"), ("password", "bench-password-1")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    call(client.post(format!("{base}/users/")).json(&user)).await;
+    let login = call(
+        client
+            .post(format!("{base}/login"))
+            .form(&[("username", "bench@example.com"), ("password", "bench-password-1")]),
+    )
+    .await;
     let token = login["access_token"].as_str().expect("a token").to_owned();
     let db = json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"});
-    let added: Value = client
-        .post(format!("{base}/databases/add_db_connection"))
-        .bearer_auth(&token)
-        .json(&db)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let added = call(client.post(format!("{base}/databases/add_db_connection")).bearer_auth(&token).json(&db)).await;
     let id = added["db_connection"]["id"].as_i64().expect("a connection id");
-    let connected: Value = client
-        .post(format!("{base}/databases/connect_db/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let connected = call(client.post(format!("{base}/databases/connect_db/{id}")).bearer_auth(&token)).await;
     let session = connected["session_id"].as_str().unwrap();
-    let me: Value =
-        client.get(format!("{base}/users/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me = call(client.get(format!("{base}/users/me")).bearer_auth(&token)).await;
 
     let url = format!("{base}/ask/detailed");
     for (shape, question) in [("answer only (1 step)", "Say hello"), ("one query (2 steps)", "count the customers")] {
