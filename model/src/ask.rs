@@ -55,5 +55,8 @@ pub struct ThreadView {
 pub struct MessageItem {
     pub role: String,
     pub content: String,
+    /// The statements behind an assistant's answer, in the order they ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sql: Vec<String>,
     pub created_at: String,
 }

@@ -76,8 +76,11 @@ async fn ask_runs_the_models_sql_and_returns_the_answer_with_queries_and_memory(
         let msgs = seen[2].1["messages"].as_array().unwrap();
         let texts: Vec<&str> = msgs.iter().filter_map(|m| m["content"].as_str()).collect();
         assert!(
-            texts.contains(&"How many customers do we have?") && texts.contains(&"There are 120 customers."),
-            "memory"
+            texts.contains(&"How many customers do we have?")
+                && texts.contains(
+                    &"There are 120 customers.\n\n(SQL behind this answer: SELECT count(*) AS customers FROM customers)"
+                ),
+            "memory, with the SQL behind the earlier answer: {texts:?}"
         );
         let repair = seen[3].1["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_owned();
         assert!(repair.starts_with("ERROR:") && repair.contains("nope"), "{repair}");
@@ -87,6 +90,12 @@ async fn ask_runs_the_models_sql_and_returns_the_answer_with_queries_and_memory(
     let history = ok_json(app.get_authed(&format!("/threads/{sid}/messages"), &token).await).await;
     assert_eq!(history.as_array().unwrap().len(), 4);
     assert_eq!(history[3]["content"], "Most customers are in the USA.");
+    assert_eq!(
+        history[3]["sql"],
+        json!(["SELECT country, count(*) AS n FROM customers GROUP BY country ORDER BY n DESC"]),
+        "the statement that ran, not the failed one"
+    );
+    assert!(history[2].get("sql").is_none(), "questions carry no SQL");
 }
 
 #[tokio::test]
@@ -252,7 +261,7 @@ async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
         turns,
         [
             ("user", "How many customers are there?"),
-            ("assistant", "There are 59 customers."),
+            ("assistant", "There are 59 customers.\n\n(SQL behind this answer: SELECT count(*) AS n FROM customer)"),
             ("user", "And per country?")
         ],
         "B gave the model A's turn from the shared store"

@@ -12,6 +12,8 @@ const HISTORY_SCAN_MESSAGES: i64 = 60;
 /// Characters of the summary of older turns, and of each question in it.
 const SUMMARY_BUDGET_CHARS: usize = 1_500;
 const SUMMARY_QUESTION_CHARS: usize = 160;
+/// Characters of each earlier statement shown with its answer.
+const SQL_NOTE_CHARS: usize = 600;
 
 /// A thread id: the session id by default, or a client-chosen short name.
 pub fn validate_thread_id(id: &str) -> crate::Result<()> {
@@ -49,13 +51,27 @@ pub async fn ensure_thread(state: &AppState, user_id: i64, thread_id: &str, titl
 
 /// The latest turns of a thread, oldest first, within the budget.
 pub async fn history(state: &AppState, thread_id: &str) -> crate::Result<Vec<ChatMessage>> {
-    let newest_first: Vec<(String, String)> =
-        sqlx::query_as("SELECT role, content FROM messages WHERE thread_id = $1 ORDER BY id DESC LIMIT $2")
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT role, content, sql_text FROM messages WHERE thread_id = $1 ORDER BY id DESC LIMIT $2")
             .bind(thread_id)
             .bind(HISTORY_SCAN_MESSAGES)
             .fetch_all(state.store.pool())
             .await?;
-    Ok(fit(newest_first))
+    let newest_first = rows.into_iter().map(|(role, content, sql)| {
+        let sql = statements(sql);
+        if sql.is_empty() {
+            return (role, content);
+        }
+        // The model builds follow-ups on the previous SQL, not only on the prose.
+        let shown: Vec<String> = sql.iter().map(|q| q.chars().take(SQL_NOTE_CHARS).collect()).collect();
+        (role, format!("{content}\n\n(SQL behind this answer: {})", shown.join(" ; ")))
+    });
+    Ok(fit(newest_first.collect()))
+}
+
+/// The stored JSON array of statements; anything else reads as none.
+fn statements(sql_text: Option<String>) -> Vec<String> {
+    sql_text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
 }
 
 /// The newest turns word for word within the budget; before them, one line
@@ -106,18 +122,28 @@ fn summary(newest_first: impl Iterator<Item = (String, String)>) -> Option<ChatM
     )))
 }
 
-/// Record a question and its answer.
-pub async fn append_turn(state: &AppState, thread_id: &str, question: &str, answer: &str) -> crate::Result<()> {
+/// Record a question and its answer, with the statements behind the answer.
+pub async fn append_turn(
+    state: &AppState,
+    thread_id: &str,
+    question: &str,
+    answer: &str,
+    sql: &[&str],
+) -> crate::Result<()> {
     let now = time::unix_now();
+    let sql_text = (!sql.is_empty()).then(|| serde_json::to_string(sql).unwrap_or_default());
     let mut tx = state.store.pool().begin().await?;
-    for (role, content) in [("user", question), ("assistant", answer)] {
-        sqlx::query("INSERT INTO messages (thread_id, role, content, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(thread_id)
-            .bind(role)
-            .bind(content)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+    for (role, content, sql_text) in [("user", question, None), ("assistant", answer, sql_text)] {
+        sqlx::query(
+            "INSERT INTO messages (thread_id, role, content, sql_text, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(thread_id)
+        .bind(role)
+        .bind(content)
+        .bind(sql_text)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     }
     sqlx::query("UPDATE threads SET updated_at = $1 WHERE id = $2").bind(now).bind(thread_id).execute(&mut *tx).await?;
     tx.commit().await?;
@@ -152,14 +178,19 @@ pub async fn messages(state: &AppState, user_id: i64, thread_id: &str) -> crate:
     if owner.map(|(o,)| o) != Some(user_id) {
         return Err(Error::NotFound("Thread not found".into()));
     }
-    let rows: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT role, content, created_at FROM messages WHERE thread_id = $1 ORDER BY id")
+    let rows: Vec<(String, String, Option<String>, i64)> =
+        sqlx::query_as("SELECT role, content, sql_text, created_at FROM messages WHERE thread_id = $1 ORDER BY id")
             .bind(thread_id)
             .fetch_all(state.store.pool())
             .await?;
     Ok(rows
         .into_iter()
-        .map(|(role, content, c)| MessageItem { role, content, created_at: time::naive_iso(c) })
+        .map(|(role, content, sql, c)| MessageItem {
+            role,
+            content,
+            sql: statements(sql),
+            created_at: time::naive_iso(c),
+        })
         .collect())
 }
 

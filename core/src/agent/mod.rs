@@ -124,7 +124,8 @@ pub async fn run(
             messages.push(ChatMessage::tool(call.id, outcome.for_model));
         }
     };
-    memory::append_turn(state, &thread_id, &question, &answer).await?;
+    let sql: Vec<&str> = queries.iter().map(|q| q.sql.as_str()).collect();
+    memory::append_turn(state, &thread_id, &question, &answer, &sql).await?;
     if let Some(emit) = events {
         emit(Event::Answer(answer.clone()));
     }
