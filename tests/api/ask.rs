@@ -269,3 +269,22 @@ async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
     let history = ok_json(a.get_authed(&format!("/threads/{sid}/messages"), &token).await).await;
     assert_eq!(history.as_array().unwrap().len(), 4, "A sees the turn B answered");
 }
+
+#[tokio::test]
+async fn a_client_that_leaves_a_stream_stops_the_run() {
+    let slow = streamed_call("c1", "run_sql", json!({"query": "SELECT 1"}));
+    let slow = Step(slow.0, slow.1, std::time::Duration::from_millis(1500));
+    let (app, token, sid, uid, script) = connected_app(vec![slow]).await;
+    let body = json!({"user_id": uid, "session_id": sid, "question": "How many customers?"});
+    let mut r = app.post_authed("/ask/stream", &token, &body).await;
+    let first = String::from_utf8(r.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.contains("event: step"), "{first}");
+    drop(r);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(script.seen.lock().unwrap().len(), 1, "no model call after the client left");
+    let history = ok_json(app.get_authed(&format!("/threads/{sid}/messages"), &token).await).await;
+    assert_eq!(history, json!([]), "an abandoned run records no turn");
+    let log: Vec<(String,)> =
+        sqlx::query_as("SELECT sql_text FROM query_log").fetch_all(app.state.store.pool()).await.unwrap();
+    assert!(log.is_empty(), "its query never ran: {log:?}");
+}
