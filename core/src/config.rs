@@ -26,6 +26,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--deny-private-hosts", "SQLAGENT_DENY_PRIVATE_HOSTS"),
     ("--allowed-ports", "SQLAGENT_ALLOWED_PORTS"),
     ("--max-pools", "SQLAGENT_MAX_POOLS"),
+    ("--llm-timeout-seconds", "SQLAGENT_LLM_TIMEOUT_SECONDS"),
 ];
 
 /// Values that are never acceptable as a production JWT secret.
@@ -106,6 +107,8 @@ pub struct Settings {
     pub net_policy: crate::targets::NetPolicy,
     /// Upper bound of cached target pools per instance.
     pub max_pools: u64,
+    /// Bound on one model answer (and on each silence within a streamed one).
+    pub llm_timeout_seconds: u64,
 }
 
 impl Settings {
@@ -150,6 +153,7 @@ impl Settings {
         };
         let session_ttl_seconds = positive("SESSION_TTL_SECONDS", 86_400)?;
         let max_pools = positive("SQLAGENT_MAX_POOLS", 64)?;
+        let llm_timeout_seconds = positive("SQLAGENT_LLM_TIMEOUT_SECONDS", 60)?;
         let (jwt_secret, secret_key) = secrets(env, &data_dir, get("JWT_SECRET"), get("SQLAGENT_SECRET_KEY"))?;
         Ok(Settings {
             env,
@@ -170,6 +174,7 @@ impl Settings {
                 get("SQLAGENT_ALLOWED_PORTS"),
             )?,
             max_pools,
+            llm_timeout_seconds,
         })
     }
 }
@@ -305,6 +310,14 @@ mod tests {
     fn unknown_flags_and_bad_values_are_rejected() {
         assert!(Settings::from_layers(vec![], vec![], &["--nope".into(), "1".into()]).is_err());
         assert!(Settings::from_vars(&vars(&[("SESSION_TTL_SECONDS", "0")])).is_err());
+        for name in ["SQLAGENT_MAX_POOLS", "SQLAGENT_LLM_TIMEOUT_SECONDS"] {
+            for bad in ["0", "-5", "ten"] {
+                let err = Settings::from_vars(&vars(&[(name, bad)])).err().expect(bad);
+                assert!(err.to_string().contains(name), "{err}");
+            }
+        }
+        let s = Settings::from_vars(&vars(&[("SQLAGENT_LLM_TIMEOUT_SECONDS", "300")])).unwrap();
+        assert_eq!((s.llm_timeout_seconds, s.max_pools), (300, 64));
         assert!(Settings::from_vars(&vars(&[("DATABASE_URL", "mysql://x")])).is_err());
         assert!(Settings::from_vars(&vars(&[("SQLAGENT_SECRET_KEY", "short"), ("JWT_SECRET", "x")])).is_err());
     }

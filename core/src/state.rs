@@ -48,7 +48,7 @@ fn language_model(settings: &Settings) -> crate::Result<Option<Arc<dyn ChatModel
     };
     let base = settings.openai_base_url.as_deref().unwrap_or("https://api.openai.com/v1");
     let model = settings.model.as_deref().unwrap_or("gpt-4o-mini");
-    let timeout = std::time::Duration::from_secs(60);
+    let timeout = std::time::Duration::from_secs(settings.llm_timeout_seconds);
     let provider = match &settings.openai_api_version {
         Some(version) => OpenAiCompatible::azure(base, key, model, version, timeout)?,
         None => OpenAiCompatible::new(base, key, model, timeout)?,

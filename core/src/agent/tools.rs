@@ -130,3 +130,37 @@ fn for_model(r: &QueryResultView) -> String {
     out.push_str(&format!("({} rows{more}; {shown} shown)", r.row_count));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(rows: usize, width: usize, truncated: bool) -> QueryResultView {
+        QueryResultView {
+            sql: "SELECT …".into(),
+            columns: vec!["id".into(), "text".into()],
+            rows: (0..rows).map(|i| vec![json!(i), json!("x".repeat(width))]).collect(),
+            row_count: rows,
+            truncated,
+            elapsed_ms: 1,
+        }
+    }
+
+    #[test]
+    fn the_model_sees_at_most_50_rows_while_the_client_keeps_them_all() {
+        let r = result(1000, 5, true);
+        let text = for_model(&r);
+        assert_eq!(text.lines().filter(|l| l.starts_with('[')).count(), MODEL_ROWS);
+        assert!(text.ends_with("(1000 rows+; 50 shown)"), "{text}");
+        assert_eq!(r.rows.len(), 1000);
+    }
+
+    #[test]
+    fn wide_rows_are_cut_at_the_byte_budget() {
+        let text = for_model(&result(40, 1_000, false));
+        assert!(text.len() <= MODEL_BYTES + 64, "{}", text.len());
+        let shown = text.lines().filter(|l| l.starts_with('[')).count();
+        assert!((5..40).contains(&shown), "{shown}");
+        assert!(text.ends_with(&format!("(40 rows; {shown} shown)")), "{text}");
+    }
+}
