@@ -312,7 +312,7 @@ mod tests {
         assert!(Settings::from_vars(&vars(&[("SESSION_TTL_SECONDS", "0")])).is_err());
         for name in ["SQLAGENT_MAX_POOLS", "SQLAGENT_LLM_TIMEOUT_SECONDS"] {
             for bad in ["0", "-5", "ten"] {
-                let err = Settings::from_vars(&vars(&[(name, bad)])).err().expect(bad);
+                let err = Settings::from_vars(&vars(&[(name, bad)])).expect_err(bad);
                 assert!(err.to_string().contains(name), "{err}");
             }
         }
