@@ -157,6 +157,13 @@ async fn malformed_replies_and_arguments_are_reported_not_panicked_on() {
     let (model, _) = scripted(vec![Step(200, "<html>not json</html>".into(), Duration::ZERO)]).await;
     let err = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err();
     assert!(matches!(err, Error::Upstream(_)));
+    // A wrong base URL: a web server's 404 page, or another API's JSON error.
+    for body in ["<html>Not Found</html>", r#"{"detail":"Not Found"}"#] {
+        let (model, script) = scripted(vec![Step(404, body.into(), Duration::ZERO)]).await;
+        let err = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err();
+        assert!(matches!(&err, Error::Upstream(m) if m.contains("OPENAI_BASE_URL")), "{err}");
+        assert_eq!(script.seen.lock().unwrap().len(), 1, "not retried");
+    }
     let (model, _) = scripted(vec![ok(json!({"choices": []}))]).await;
     assert!(matches!(model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err(), Error::Upstream(_)));
     // Arguments sent as an object (some servers do) become JSON text; broken

@@ -232,7 +232,8 @@ fn short(s: &str) -> String {
 }
 
 fn not_a_completion() -> Error {
-    Error::Upstream("The language model sent a response that is not a chat completion".into())
+    // Also what a wrong OPENAI_BASE_URL looks like (an HTML or non-OpenAI 404 page).
+    Error::Upstream("The language model sent a response that is not a chat completion (check OPENAI_BASE_URL)".into())
 }
 
 #[derive(Deserialize)]
