@@ -48,10 +48,15 @@ pub async fn serve_script(steps: Vec<Step>) -> (String, Script) {
         .route("/v1/chat/completions", post(completions))
         .route("/openai/deployments/{deployment}/chat/completions", post(completions))
         .with_state(script.clone());
+    (serve(app).await, script)
+}
+
+/// Serve a model API on a loopback port; returns its `/v1` base URL.
+async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/v1", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (base, script)
+    base
 }
 
 async fn scripted(steps: Vec<Step>) -> (OpenAiCompatible, Script) {
@@ -280,11 +285,7 @@ async fn obedient(axum::Json(body): axum::Json<Value>) -> axum::Json<Value> {
 
 /// Serve the [`obedient`] model; returns its base URL.
 pub async fn serve_obedient() -> String {
-    let app = Router::new().route("/v1/chat/completions", post(obedient));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/v1", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    base
+    serve(Router::new().route("/v1/chat/completions", post(obedient))).await
 }
 
 #[tokio::test]

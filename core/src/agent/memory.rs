@@ -27,12 +27,8 @@ pub fn validate_thread_id(id: &str) -> crate::Result<()> {
 
 /// Create the thread for this user if needed; another user's thread is not found.
 pub async fn ensure_thread(state: &AppState, user_id: i64, thread_id: &str, title: &str) -> crate::Result<()> {
-    let owner: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM threads WHERE id = $1")
-        .bind(thread_id)
-        .fetch_optional(state.store.pool())
-        .await?;
-    match owner {
-        Some((o,)) if o == user_id => Ok(()),
+    match thread_owner(state, thread_id).await? {
+        Some(o) if o == user_id => Ok(()),
         Some(_) => Err(Error::NotFound("Thread not found".into())),
         None => {
             let title: String = title.chars().take(80).collect();
@@ -47,6 +43,15 @@ pub async fn ensure_thread(state: &AppState, user_id: i64, thread_id: &str, titl
             Ok(())
         }
     }
+}
+
+/// Who owns a thread, if it exists.
+async fn thread_owner(state: &AppState, thread_id: &str) -> crate::Result<Option<i64>> {
+    let owner: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM threads WHERE id = $1")
+        .bind(thread_id)
+        .fetch_optional(state.store.pool())
+        .await?;
+    Ok(owner.map(|(o,)| o))
 }
 
 /// The latest turns of a thread, oldest first, within the budget.
@@ -171,11 +176,7 @@ pub async fn threads(state: &AppState, user_id: i64) -> crate::Result<Vec<Thread
 
 /// The messages of one of the caller's threads.
 pub async fn messages(state: &AppState, user_id: i64, thread_id: &str) -> crate::Result<Vec<MessageItem>> {
-    let owner: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM threads WHERE id = $1")
-        .bind(thread_id)
-        .fetch_optional(state.store.pool())
-        .await?;
-    if owner.map(|(o,)| o) != Some(user_id) {
+    if thread_owner(state, thread_id).await? != Some(user_id) {
         return Err(Error::NotFound("Thread not found".into()));
     }
     let rows: Vec<(String, String, Option<String>, i64)> =

@@ -105,7 +105,7 @@ impl OpenAiCompatible {
             .map_err(|e| Error::Internal(anyhow::anyhow!("http client: {e}")))?;
         // The crate's default service retries 429/5xx on its own schedule; ours
         // also retries timeouts and bounds the whole attempt, so use the plain one.
-        let client = async_openai::Client::with_config(config).with_http_service(ReqwestService::new(http));
+        let client = async_openai::Client::build(http.clone(), config).with_http_service(ReqwestService::new(http));
         Ok(OpenAiCompatible {
             client,
             model: model.to_owned(),
@@ -384,10 +384,8 @@ impl Assembly {
                 }
                 if let Some(f) = d.function {
                     name.push_str(f.name.as_deref().unwrap_or_default());
-                    match f.arguments {
-                        Some(Value::String(s)) => arguments.push_str(&s),
-                        Some(other) => arguments.push_str(&other.to_string()),
-                        None => {}
+                    if f.arguments.is_some() {
+                        arguments.push_str(&arguments_text(f.arguments));
                     }
                 }
             }
