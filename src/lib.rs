@@ -48,9 +48,31 @@ pub fn router(state: ServerState) -> Router {
     http::with_layers(router).with_state(state)
 }
 
-/// Serve until Ctrl-C or SIGTERM, then finish in-flight requests.
+/// How long in-flight requests may take to finish after a shutdown signal.
+pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serve until Ctrl-C or SIGTERM, then let in-flight requests finish, for at
+/// most [`DRAIN`] (a streaming answer would otherwise hold the process).
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    });
+    let deadline = async move {
+        if stopped.await.is_ok() {
+            tokio::time::sleep(DRAIN).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served,
+        () = deadline => {
+            tracing::warn!("requests still running after {} s; stopping anyway", DRAIN.as_secs());
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {

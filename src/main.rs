@@ -4,17 +4,25 @@
 
 use anyhow::Context;
 use leptos::prelude::get_configuration;
-use sqlagent::{router, serve, telemetry, ServerState};
+use sqlagent::{router, serve, telemetry, ServerState, DRAIN};
 use sqlagent_core::config::{usage, Settings};
 use sqlagent_core::AppState;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "-h" || a == "--help") {
         print!("{}", usage());
         return Ok(());
     }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    let outcome = runtime.block_on(run(args));
+    // Blocking work still running (a query, a password hash) must not keep a
+    // stopped server alive: the runtime's own drop would wait for it forever.
+    runtime.shutdown_timeout(DRAIN);
+    outcome
+}
+
+async fn run(args: Vec<String>) -> anyhow::Result<()> {
     telemetry::init();
     let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
     let settings = Settings::from_layers(dotenv, std::env::vars(), &args).context("configuration")?;

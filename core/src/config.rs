@@ -27,6 +27,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--allowed-ports", "SQLAGENT_ALLOWED_PORTS"),
     ("--max-pools", "SQLAGENT_MAX_POOLS"),
     ("--llm-timeout-seconds", "SQLAGENT_LLM_TIMEOUT_SECONDS"),
+    ("--query-timeout-seconds", "SQLAGENT_QUERY_TIMEOUT_SECONDS"),
 ];
 
 /// Values that are never acceptable as a production JWT secret.
@@ -109,6 +110,8 @@ pub struct Settings {
     pub max_pools: u64,
     /// Bound on one model answer (and on each silence within a streamed one).
     pub llm_timeout_seconds: u64,
+    /// Bound on one query on a target database (the engine stops it).
+    pub query_timeout_seconds: u64,
 }
 
 impl Settings {
@@ -154,6 +157,7 @@ impl Settings {
         let session_ttl_seconds = positive("SESSION_TTL_SECONDS", 86_400)?;
         let max_pools = positive("SQLAGENT_MAX_POOLS", 64)?;
         let llm_timeout_seconds = positive("SQLAGENT_LLM_TIMEOUT_SECONDS", 60)?;
+        let query_timeout_seconds = positive("SQLAGENT_QUERY_TIMEOUT_SECONDS", 15)?;
         let (jwt_secret, secret_key) = secrets(env, &data_dir, get("JWT_SECRET"), get("SQLAGENT_SECRET_KEY"))?;
         Ok(Settings {
             env,
@@ -172,9 +176,11 @@ impl Settings {
                 get("SQLAGENT_ALLOWED_HOSTS"),
                 get("SQLAGENT_DENY_PRIVATE_HOSTS"),
                 get("SQLAGENT_ALLOWED_PORTS"),
+                env == Environment::Production,
             )?,
             max_pools,
             llm_timeout_seconds,
+            query_timeout_seconds,
         })
     }
 }
@@ -310,7 +316,7 @@ mod tests {
     fn unknown_flags_and_bad_values_are_rejected() {
         assert!(Settings::from_layers(vec![], vec![], &["--nope".into(), "1".into()]).is_err());
         assert!(Settings::from_vars(&vars(&[("SESSION_TTL_SECONDS", "0")])).is_err());
-        for name in ["SQLAGENT_MAX_POOLS", "SQLAGENT_LLM_TIMEOUT_SECONDS"] {
+        for name in ["SQLAGENT_MAX_POOLS", "SQLAGENT_LLM_TIMEOUT_SECONDS", "SQLAGENT_QUERY_TIMEOUT_SECONDS"] {
             for bad in ["0", "-5", "ten"] {
                 let err = Settings::from_vars(&vars(&[(name, bad)])).expect_err(bad);
                 assert!(err.to_string().contains(name), "{err}");

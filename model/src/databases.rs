@@ -29,9 +29,16 @@ pub struct NewDbConnection {
     /// `disable`, `prefer` (default), `require`, `verify-ca`, `verify-full`.
     #[serde(default)]
     pub ssl_mode: Option<String>,
+    /// Accept a login with rights beyond reading data (superuser, server files,
+    /// other sessions). With `SQLAGENT_ENV=production` such logins are refused
+    /// unless this is true; elsewhere they only bring a warning.
+    #[serde(default)]
+    pub allow_privileged_login: bool,
 }
 
-/// Body of `PUT /databases/{id}`: only the fields given change.
+/// Body of `PUT /databases/{id}`: only the fields given change. Changing
+/// `db_type`, `host`, `port`, `username` or `ssl_mode` requires `db_password`
+/// again, so a stored password never follows the connection somewhere else.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DbConnectionPatch {
@@ -42,6 +49,7 @@ pub struct DbConnectionPatch {
     pub username: Option<String>,
     pub db_password: Option<String>,
     pub ssl_mode: Option<String>,
+    pub allow_privileged_login: Option<bool>,
 }
 
 /// A stored connection as clients see it (never the password).
@@ -56,6 +64,7 @@ pub struct DbConnectionView {
     pub username: String,
     pub owner_id: i64,
     pub ssl_mode: String,
+    pub allow_privileged_login: bool,
     pub created_at: String,
 }
 

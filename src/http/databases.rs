@@ -167,6 +167,5 @@ pub async fn refresh(State(app): State<AppState>, Caller(p): Caller) -> Res<Sche
         (status = 200, body = QueryResultView),
         (status = 400, description = "Rejected by the read-only guard, or by the database", body = ErrorBody)))]
 pub async fn run_sql(State(app): State<AppState>, Caller(p): Caller, Json(body): Json<RunSql>) -> Res<QueryResultView> {
-    let limits = sqlagent_core::sqlguard::Limits::default();
-    Ok(Reply(databases::run_sql(&app, &p, &body.sql, databases::Source::User, limits).await?))
+    Ok(Reply(databases::run_sql(&app, &p, &body.sql, databases::Source::User).await?))
 }

@@ -223,7 +223,13 @@ async fn crud_lists_updates_and_deletes_and_deleting_detaches_sessions() {
 
     ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
     let updated = ok_json(
-        app.send(Method::PUT, &format!("/databases/{id}"), &token, Some(&json!({"ssl_mode": "disable"}))).await,
+        app.send(
+            Method::PUT,
+            &format!("/databases/{id}"),
+            &token,
+            Some(&json!({"ssl_mode": "disable", "db_password": PG_RO_PASS})),
+        )
+        .await,
     )
     .await;
     assert_eq!(updated["ssl_mode"], "disable");
@@ -381,7 +387,8 @@ async fn connection_failures_are_4xx_without_the_password_and_writers_get_a_warn
     su["username"] = json!("postgres");
     let id = app.add_db(&token, &su).await;
     let connected = ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
-    assert_eq!(connected["warnings"].as_array().unwrap().len(), 1, "superuser is warned");
+    let warnings = connected["warnings"].to_string();
+    assert!(warnings.contains("can modify data") && warnings.contains("superuser"), "superuser is warned: {warnings}");
     assert_eq!(
         ok_json(app.get_authed("/databases/", &token).await).await.as_array().unwrap().len(),
         1,

@@ -75,6 +75,10 @@ fn common_hostile() -> Vec<String> {
     }
     out.push(format!("SELECT '{}'", "x".repeat(70 * 1024)));
     out.push(format!("SELECT 1{}", " UNION ALL SELECT 1".repeat(4000)));
+    // Nesting that once stalled the parser.
+    out.push(format!("SELECT {}1{}", "NOT (".repeat(45), ")".repeat(45)));
+    out.push(format!("SELECT {}1{}", "CAST(".repeat(48), " AS INT)".repeat(48)));
+    out.push(format!("SELECT {}1{}", "f(".repeat(26), ")".repeat(26)));
     out
 }
 
@@ -131,6 +135,19 @@ fn postgres_hostile() -> Vec<&'static str> {
         "EXPLAIN (ANALYZE true) DELETE FROM accounts",
         "WITH RECURSIVE r AS (SELECT 1 UNION ALL SELECT 1 FROM r) DELETE FROM accounts",
         "MERGE INTO accounts a USING audit b ON a.id = b.id WHEN MATCHED THEN DELETE",
+        // Functions that run SQL text, reading catalogs, executing EXPLAIN.
+        "SELECT * FROM ts_stat('SELECT to_tsvector(pg_read_file(''/etc/passwd''))')",
+        "SELECT * FROM ts_stat($$SELECT to_tsvector(pg_advisory_lock(1)::text)$$)",
+        "SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery')",
+        "SELECT table_to_xml('pg_authid', true, false, '')",
+        "SELECT query_to_xml_and_xmlschema('DELETE FROM accounts RETURNING 1', true, true, '')",
+        "EXPLAIN (ANALYSE) DELETE FROM accounts",
+        "EXPLAIN (analyse true) UPDATE accounts SET balance = 0",
+        "SELECT query FROM pg_stat_activity",
+        "SELECT * FROM pg_hba_file_rules",
+        "SELECT * FROM pg_file_settings",
+        "SELECT '\\' AS a, pg_read_file('/etc/passwd') -- '",
+        "SELECT pg_create_physical_replication_slot('s', true)",
     ]
 }
 
@@ -171,6 +188,13 @@ fn mysql_hostile() -> Vec<&'static str> {
         "XA START 'x'",
         "/*!50000 DROP TABLE accounts */",
         "SELECT 1 /*!50000 ; DROP TABLE accounts */",
+        // Backslash differentials: the server reads \' as an escaped quote.
+        "SELECT '\\' AS a, ' FROM dual INTO OUTFILE \"/tmp/sqlagent_corpus\" -- ' AS b",
+        "SELECT \"\\\" AS a, \" FROM dual INTO OUTFILE '/tmp/sqlagent_corpus' -- \" AS b",
+        "SELECT '\\' AS a, ', LOAD_FILE(0x2f6574632f706173737764) AS b -- ' AS c",
+        "SELECT '\\' AS a, ', GET_LOCK('corpus', 0) AS b -- ' AS c",
+        "SELECT * FROM information_schema.PROCESSLIST",
+        "SELECT @@datadir",
     ]
 }
 
@@ -200,6 +224,8 @@ fn sqlite_hostile() -> Vec<&'static str> {
         "BEGIN IMMEDIATE",
         "BEGIN EXCLUSIVE",
         "RELEASE s1",
+        "SELECT file FROM pragma_database_list",
+        "SELECT randomblob(400000000)",
     ]
 }
 

@@ -25,43 +25,44 @@ pub fn validate_thread_id(id: &str) -> crate::Result<()> {
     }
 }
 
-/// Create the thread for this user if needed; another user's thread is not found.
+/// Create the thread for this user if needed. Thread ids are per user: the
+/// same id of another user is another thread, and nothing about it shows.
 pub async fn ensure_thread(state: &AppState, user_id: i64, thread_id: &str, title: &str) -> crate::Result<()> {
-    match thread_owner(state, thread_id).await? {
-        Some(o) if o == user_id => Ok(()),
-        Some(_) => Err(Error::NotFound("Thread not found".into())),
-        None => {
-            let title: String = title.chars().take(80).collect();
-            let now = time::unix_now();
-            sqlx::query("INSERT INTO threads (id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-                .bind(thread_id)
-                .bind(user_id)
-                .bind(title)
-                .bind(now)
-                .execute(state.store.pool())
-                .await?;
-            Ok(())
-        }
-    }
+    let title: String = title.chars().take(80).collect();
+    let now = time::unix_now();
+    sqlx::query(
+        "INSERT INTO threads (user_id, id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (user_id, id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(thread_id)
+    .bind(title)
+    .bind(now)
+    .execute(state.store.pool())
+    .await?;
+    Ok(())
 }
 
-/// Who owns a thread, if it exists.
-async fn thread_owner(state: &AppState, thread_id: &str) -> crate::Result<Option<i64>> {
-    let owner: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM threads WHERE id = $1")
+/// Whether the user has this thread.
+async fn thread_exists(state: &AppState, user_id: i64, thread_id: &str) -> crate::Result<bool> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM threads WHERE user_id = $1 AND id = $2")
+        .bind(user_id)
         .bind(thread_id)
         .fetch_optional(state.store.pool())
         .await?;
-    Ok(owner.map(|(o,)| o))
+    Ok(found.is_some())
 }
 
 /// The latest turns of a thread, oldest first, within the budget.
-pub async fn history(state: &AppState, thread_id: &str) -> crate::Result<Vec<ChatMessage>> {
-    let rows: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT role, content, sql_text FROM messages WHERE thread_id = $1 ORDER BY id DESC LIMIT $2")
-            .bind(thread_id)
-            .bind(HISTORY_SCAN_MESSAGES)
-            .fetch_all(state.store.pool())
-            .await?;
+pub async fn history(state: &AppState, user_id: i64, thread_id: &str) -> crate::Result<Vec<ChatMessage>> {
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT role, content, sql_text FROM messages WHERE user_id = $1 AND thread_id = $2 ORDER BY id DESC LIMIT $3",
+    )
+    .bind(user_id)
+    .bind(thread_id)
+    .bind(HISTORY_SCAN_MESSAGES)
+    .fetch_all(state.store.pool())
+    .await?;
     let newest_first = rows.into_iter().map(|(role, content, sql)| {
         let sql = statements(sql);
         if sql.is_empty() {
@@ -130,6 +131,7 @@ fn summary(newest_first: impl Iterator<Item = (String, String)>) -> Option<ChatM
 /// Record a question and its answer, with the statements behind the answer.
 pub async fn append_turn(
     state: &AppState,
+    user_id: i64,
     thread_id: &str,
     question: &str,
     answer: &str,
@@ -140,8 +142,9 @@ pub async fn append_turn(
     let mut tx = state.store.pool().begin().await?;
     for (role, content, sql_text) in [("user", question, None), ("assistant", answer, sql_text)] {
         sqlx::query(
-            "INSERT INTO messages (thread_id, role, content, sql_text, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO messages (user_id, thread_id, role, content, sql_text, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
+        .bind(user_id)
         .bind(thread_id)
         .bind(role)
         .bind(content)
@@ -150,7 +153,12 @@ pub async fn append_turn(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE threads SET updated_at = $1 WHERE id = $2").bind(now).bind(thread_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE threads SET updated_at = $1 WHERE user_id = $2 AND id = $3")
+        .bind(now)
+        .bind(user_id)
+        .bind(thread_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -176,14 +184,16 @@ pub async fn threads(state: &AppState, user_id: i64) -> crate::Result<Vec<Thread
 
 /// The messages of one of the caller's threads.
 pub async fn messages(state: &AppState, user_id: i64, thread_id: &str) -> crate::Result<Vec<MessageItem>> {
-    if thread_owner(state, thread_id).await? != Some(user_id) {
+    if !thread_exists(state, user_id, thread_id).await? {
         return Err(Error::NotFound("Thread not found".into()));
     }
-    let rows: Vec<(String, String, Option<String>, i64)> =
-        sqlx::query_as("SELECT role, content, sql_text, created_at FROM messages WHERE thread_id = $1 ORDER BY id")
-            .bind(thread_id)
-            .fetch_all(state.store.pool())
-            .await?;
+    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT role, content, sql_text, created_at FROM messages WHERE user_id = $1 AND thread_id = $2 ORDER BY id",
+    )
+    .bind(user_id)
+    .bind(thread_id)
+    .fetch_all(state.store.pool())
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(role, content, sql, c)| MessageItem {

@@ -93,7 +93,7 @@ pub async fn run(
 ) -> crate::Result<AskDetailedView> {
     let Prepared { started, question, thread_id, schema, llm } = prepared;
     let mut messages = vec![ChatMessage::system(system_prompt(&schema, &question))];
-    messages.extend(memory::history(state, &thread_id).await?);
+    messages.extend(memory::history(state, p.user_id, &thread_id).await?);
     messages.push(ChatMessage::user(question.as_str()));
     let specs = tools::specs();
     let (mut queries, mut usage, mut steps) = (Vec::new(), UsageView::default(), 0);
@@ -125,7 +125,7 @@ pub async fn run(
         }
     };
     let sql: Vec<&str> = queries.iter().map(|q| q.sql.as_str()).collect();
-    memory::append_turn(state, &thread_id, &question, &answer, &sql).await?;
+    memory::append_turn(state, p.user_id, &thread_id, &question, &answer, &sql).await?;
     if let Some(emit) = events {
         emit(Event::Answer(answer.clone()));
     }

@@ -8,7 +8,6 @@ use super::{Event, Events};
 use crate::auth::Principal;
 use crate::databases::{self, Source};
 use crate::llm::{ToolCall, ToolSpec};
-use crate::sqlguard::Limits;
 use crate::AppState;
 
 /// Rows and bytes of a result shown to the model (the client gets more).
@@ -97,7 +96,7 @@ pub async fn call(
                 if let Some(emit) = events {
                     emit(Event::Sql { step, sql: r.query.clone() });
                 }
-                match databases::run_sql(state, p, &r.query, Source::Agent, Limits::default()).await {
+                match databases::run_sql(state, p, &r.query, Source::Agent).await {
                     Ok(result) => {
                         if let Some(emit) = events {
                             emit(Event::Rows(result.clone()));

@@ -6,15 +6,17 @@
 mod cache;
 mod open;
 mod probe;
+mod sqlite;
 
 pub use cache::ConnectorCache;
 pub use open::{open, CONNECT_TIMEOUT};
-pub use probe::{server_version, write_warnings};
+pub use probe::{privilege_warnings, server_version, write_warnings};
+pub use sqlite::SqliteFile;
 
 use std::sync::Arc;
 
 use sqlagent_model::Schema;
-use sqlx::{MySqlPool, PgPool, SqlitePool};
+use sqlx::{MySqlPool, PgPool};
 use tokio::sync::RwLock;
 
 use crate::targets::DbKind;
@@ -23,16 +25,20 @@ use crate::targets::DbKind;
 #[derive(Clone, Debug)]
 pub enum Pool {
     Postgres(PgPool),
-    MySql(MySqlPool),
-    Sqlite(SqlitePool),
+    /// MySQL or MariaDB (`mariadb` names their differing session variables).
+    MySql {
+        pool: MySqlPool,
+        mariadb: bool,
+    },
+    Sqlite(SqliteFile),
 }
 
 impl Pool {
     pub async fn close(&self) {
         match self {
             Pool::Postgres(p) => p.close().await,
-            Pool::MySql(p) => p.close().await,
-            Pool::Sqlite(p) => p.close().await,
+            Pool::MySql { pool, .. } => pool.close().await,
+            Pool::Sqlite(f) => f.close(),
         }
     }
 }
@@ -42,13 +48,20 @@ impl Pool {
 pub struct Connector {
     pub db_id: i64,
     pub kind: DbKind,
+    /// The database (or SQLite file) name the login connected to.
+    pub database: String,
     pub pool: Pool,
     /// The last introspection; refreshed on demand.
     pub schema: RwLock<Option<Arc<Schema>>>,
 }
 
 impl Connector {
-    pub fn new(db_id: i64, kind: DbKind, pool: Pool) -> Self {
-        Connector { db_id, kind, pool, schema: RwLock::new(None) }
+    pub fn new(db_id: i64, kind: DbKind, database: String, pool: Pool) -> Self {
+        Connector { db_id, kind, database, pool, schema: RwLock::new(None) }
+    }
+
+    /// What the SQL guard needs to know about where statements run.
+    pub fn scope(&self) -> crate::sqlguard::Scope {
+        crate::sqlguard::Scope { kind: self.kind, database: self.database.clone() }
     }
 }

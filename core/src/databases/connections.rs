@@ -3,8 +3,9 @@ use sqlagent_model::{ConnectionTestView, DbConnectionPatch, DbConnectionView, Ne
 use sqlx::Acquire;
 
 use crate::auth::Principal;
+use crate::config::Environment;
 use crate::connectors;
-use crate::targets::{sqlite_path, DbKind, TargetSpec};
+use crate::targets::{sqlite_path, DbKind, SslMode, TargetSpec};
 use crate::{time, AppState, Error};
 
 #[derive(sqlx::FromRow)]
@@ -18,6 +19,7 @@ pub(super) struct ConnectionRow {
     pub username: String,
     pub password_enc: String,
     pub ssl_mode: String,
+    pub allow_privileged: i64,
     pub created_at: i64,
 }
 
@@ -32,12 +34,14 @@ impl From<&ConnectionRow> for DbConnectionView {
             username: r.username.clone(),
             owner_id: r.owner_id,
             ssl_mode: r.ssl_mode.clone(),
+            allow_privileged_login: r.allow_privileged != 0,
             created_at: time::naive_iso(r.created_at),
         }
     }
 }
 
-const COLUMNS: &str = "id, owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, created_at";
+const COLUMNS: &str =
+    "id, owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, allow_privileged, created_at";
 
 fn not_found() -> Error {
     Error::NotFound("Database connection not found".into())
@@ -76,8 +80,8 @@ pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate
     // Insert, then seal with the new id as associated data, in one transaction.
     let mut tx = state.store.pool().begin().await?;
     let sql = format!(
-        "INSERT INTO db_connections (owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) RETURNING {COLUMNS}"
+        "INSERT INTO db_connections (owner_id, db_type, host, port, database_name, username, password_enc, ssl_mode, allow_privileged, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $9) RETURNING {COLUMNS}"
     );
     let mut row: ConnectionRow = sqlx::query_as(&sql)
         .bind(p.user_id)
@@ -87,6 +91,7 @@ pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate
         .bind(&spec.database_name)
         .bind(&spec.username)
         .bind(spec.ssl_mode.as_str())
+        .bind(i64::from(new.allow_privileged_login))
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -143,6 +148,24 @@ pub async fn update(
 ) -> crate::Result<DbConnectionView> {
     let current = row(state, p.user_id, id).await?;
     let old = spec_of_row(state, &current)?;
+    // The stored password was given for one place; it does not follow the
+    // connection to another server, login or weaker TLS.
+    let moves = [
+        patch
+            .db_type
+            .as_ref()
+            .is_some_and(|t| DbKind::parse(t).ok() != Some(old.kind) || !t.eq_ignore_ascii_case(&old.db_type)),
+        patch.host.as_ref().is_some_and(|h| h.trim().trim_start_matches('[').trim_end_matches(']') != old.host),
+        patch.port.is_some_and(|port| port != old.port),
+        patch.username.as_ref().is_some_and(|u| u.trim() != old.username),
+        patch.ssl_mode.as_ref().is_some_and(|m| SslMode::parse(Some(m)).ok() != Some(old.ssl_mode)),
+    ];
+    if moves.iter().any(|m| *m) && patch.db_password.is_none() && old.kind != DbKind::Sqlite {
+        return Err(Error::Invalid(
+            "db_password: required when changing db_type, host, port, username or ssl_mode".into(),
+        ));
+    }
+    let allow_privileged = patch.allow_privileged_login.unwrap_or(current.allow_privileged != 0);
     let merged = NewDbConnection {
         db_type: patch.db_type.unwrap_or(old.db_type),
         host: patch.host.unwrap_or(old.host),
@@ -152,13 +175,14 @@ pub async fn update(
         db_password: patch.db_password.unwrap_or(old.password),
         owner_id: None,
         ssl_mode: patch.ssl_mode.or(Some(old.ssl_mode.as_str().into())),
+        allow_privileged_login: allow_privileged,
     };
     let spec = spec_of(&merged)?;
     vet(state, &spec, p.user_id).await?;
     let sealed = state.vault.seal(&spec.password, p.user_id, id)?;
     sqlx::query(
         "UPDATE db_connections SET db_type = $1, host = $2, port = $3, database_name = $4, username = $5, \
-         password_enc = $6, ssl_mode = $7, updated_at = $8 WHERE id = $9 AND owner_id = $10",
+         password_enc = $6, ssl_mode = $7, allow_privileged = $8, updated_at = $9 WHERE id = $10 AND owner_id = $11",
     )
     .bind(&spec.db_type)
     .bind(&spec.host)
@@ -167,6 +191,7 @@ pub async fn update(
     .bind(&spec.username)
     .bind(sealed)
     .bind(spec.ssl_mode.as_str())
+    .bind(i64::from(allow_privileged))
     .bind(time::unix_now())
     .bind(id)
     .bind(p.user_id)
@@ -202,7 +227,39 @@ pub async fn test(state: &AppState, p: &Principal, new: NewDbConnection) -> crat
     let spec = spec_of(&new)?;
     let pool = connectors::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id).await?;
     let version = connectors::server_version(&pool).await;
-    let warnings = connectors::write_warnings(&pool).await;
+    let warnings = login_warnings(state, &pool, new.allow_privileged_login).await;
     pool.close().await;
-    Ok(ConnectionTestView { success: true, message: "Connection successful".into(), server_version: version, warnings })
+    Ok(ConnectionTestView {
+        success: true,
+        message: "Connection successful".into(),
+        server_version: version,
+        warnings: warnings?,
+    })
+}
+
+/// What the login may do beyond reading, as warnings; with
+/// `SQLAGENT_ENV=production`, rights beyond data (superuser, server files,
+/// other sessions) refuse the connection unless the owner allowed them.
+pub(super) async fn login_warnings(
+    state: &AppState,
+    pool: &connectors::Pool,
+    allow_privileged: bool,
+) -> crate::Result<Vec<String>> {
+    let rights = connectors::privilege_warnings(pool).await;
+    let mut warnings = connectors::write_warnings(pool).await;
+    if rights.is_empty() {
+        return Ok(warnings);
+    }
+    let listed = rights.join(", ");
+    if state.settings.env == Environment::Production && !allow_privileged {
+        return Err(Error::Forbidden(format!(
+            "This database login has rights beyond reading data ({listed}); production refuses such logins. \
+             Use a read-only login (see SECURITY.md), or set allow_privileged_login on this connection to accept the risk."
+        )));
+    }
+    warnings.push(format!(
+        "This database login has rights beyond reading data ({listed}). Queries stay read-only, \
+         but a login without them is strongly recommended."
+    ));
+    Ok(warnings)
 }

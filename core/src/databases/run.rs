@@ -25,18 +25,15 @@ impl Source {
     }
 }
 
-/// Check and execute `sql` on the session's database; every attempt is logged.
+/// Check and execute `sql` on the session's database, within the server's
+/// limits; every attempt is logged.
 #[tracing::instrument(skip_all, fields(user.id = p.user_id))]
-pub async fn run_sql(
-    state: &AppState,
-    p: &Principal,
-    sql: &str,
-    source: Source,
-    limits: Limits,
-) -> crate::Result<QueryResultView> {
+pub async fn run_sql(state: &AppState, p: &Principal, sql: &str, source: Source) -> crate::Result<QueryResultView> {
+    let limits =
+        Limits { timeout: std::time::Duration::from_secs(state.settings.query_timeout_seconds), ..Limits::default() };
     let connector = super::connector(state, p).await?;
     let started = Instant::now();
-    let outcome = match sqlguard::check(sql, connector.kind) {
+    let outcome = match sqlguard::check_bounded(sql, &connector.scope()).await {
         Ok(checked) => sqlguard::execute(&connector.pool, &checked, limits).await,
         Err(e) => Err(e),
     };

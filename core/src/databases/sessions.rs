@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use sqlagent_model::{ConnectView, DisconnectView, Schema, SessionInfoView, SessionStatusView};
 
-use super::connections::{row, spec_of_row};
+use super::connections::{login_warnings, row, spec_of_row};
 use crate::auth::Principal;
 use crate::connectors::{self, Connector};
 use crate::sessions::fields;
+use crate::sqlguard::MYSQL_SYSTEM_SCHEMAS;
+use crate::targets::DbKind;
 use crate::{schema as introspection, time, AppState, Error};
 
 /// The guide's text when a session has no database attached.
@@ -24,8 +26,20 @@ const DB_FIELDS: [&str; 4] = [fields::DB_ID, fields::CONNECTION_STRING, fields::
 pub async fn connect(state: &AppState, p: &Principal, db_id: i64) -> crate::Result<ConnectView> {
     let row = row(state, p.user_id, db_id).await?;
     let spec = spec_of_row(state, &row)?;
+    if spec.kind == DbKind::MySql && MYSQL_SYSTEM_SCHEMAS.contains(&spec.database_name.to_ascii_lowercase().as_str()) {
+        return Err(Error::BadRequest(format!(
+            "{} is a MySQL system schema; connect to a database that holds your data",
+            spec.database_name
+        )));
+    }
     let pool = connectors::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id).await?;
-    let warnings = connectors::write_warnings(&pool).await;
+    let warnings = match login_warnings(state, &pool, row.allow_privileged != 0).await {
+        Ok(w) => w,
+        Err(e) => {
+            pool.close().await;
+            return Err(e);
+        }
+    };
     let schema = match introspection::introspect(&pool).await {
         Ok(s) => s,
         Err(e) => {
@@ -34,7 +48,7 @@ pub async fn connect(state: &AppState, p: &Principal, db_id: i64) -> crate::Resu
         }
     };
     let ddl = introspection::to_ddl(&schema);
-    let connector = Arc::new(Connector::new(db_id, spec.kind, pool));
+    let connector = Arc::new(Connector::new(db_id, spec.kind, spec.database_name.clone(), pool));
     *connector.schema.write().await = Some(Arc::new(schema));
     let now = time::unix_now();
     let attached = state
@@ -113,7 +127,12 @@ pub async fn connector(state: &AppState, p: &Principal) -> crate::Result<Arc<Con
     let row = row(state, p.user_id, db_id).await.map_err(|_| Error::BadRequest(NO_DATABASE.into()))?;
     let spec = spec_of_row(state, &row)?;
     let pool = connectors::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id).await?;
-    let connector = Arc::new(Connector::new(db_id, spec.kind, pool));
+    // A login's rights may have grown since the session connected.
+    if let Err(e) = login_warnings(state, &pool, row.allow_privileged != 0).await {
+        pool.close().await;
+        return Err(e);
+    }
+    let connector = Arc::new(Connector::new(db_id, spec.kind, spec.database_name.clone(), pool));
     state.connectors.insert(&p.session_id, connector.clone()).await;
     tracing::info!(db.id = db_id, "connector rebuilt for session");
     Ok(connector)

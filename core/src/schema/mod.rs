@@ -16,16 +16,15 @@ use crate::connectors::Pool;
 /// Read the structure of the database behind `pool`.
 #[tracing::instrument(skip_all)]
 pub async fn introspect(pool: &Pool) -> crate::Result<Schema> {
-    let schema = match pool {
-        Pool::Postgres(p) => postgres::introspect(p).await,
-        Pool::MySql(p) => mysql::introspect(p).await,
-        Pool::Sqlite(p) => sqlite::introspect(p).await,
-    }
-    .map_err(|e| {
+    let failed = |e: &dyn std::fmt::Display| {
         tracing::warn!(error = %e, "introspection failed");
         crate::Error::BadRequest("Could not read the database schema".into())
-    })?;
-    Ok(schema)
+    };
+    match pool {
+        Pool::Postgres(p) => postgres::introspect(p).await.map_err(|e| failed(&e)),
+        Pool::MySql { pool, .. } => mysql::introspect(pool).await.map_err(|e| failed(&e)),
+        Pool::Sqlite(f) => f.run(None, sqlite::introspect).await?.map_err(|e| failed(&e)),
+    }
 }
 
 /// Assembles tables from the rows of the bulk queries.

@@ -1,6 +1,6 @@
 //! SQLite: `sqlite_schema` joined with the table-valued pragmas.
+use rusqlite::Connection;
 use sqlagent_model::{Column, ForeignKey, Schema};
-use sqlx::SqlitePool;
 
 use super::Builder;
 
@@ -13,11 +13,14 @@ const KEYS: &str = "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM 
      JOIN pragma_foreign_key_list(m.name) f \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, f.id, f.seq";
 
-pub async fn introspect(pool: &SqlitePool) -> sqlx::Result<Schema> {
-    let mut conn = pool.acquire().await?;
-    let t: Vec<(String, String)> = sqlx::query_as(TABLES).fetch_all(&mut *conn).await?;
-    let c: Vec<(String, String, String, i64, i64)> = sqlx::query_as(COLUMNS).fetch_all(&mut *conn).await?;
-    let k: Vec<(String, i64, String, String, Option<String>)> = sqlx::query_as(KEYS).fetch_all(&mut *conn).await?;
+/// Runs on the target's own read-only connection (its authorizer allows the
+/// schema pragmas' table functions this needs).
+pub fn introspect(conn: &Connection) -> rusqlite::Result<Schema> {
+    let t: Vec<(String, String)> = all(conn, TABLES, |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let c: Vec<(String, String, String, i64, i64)> =
+        all(conn, COLUMNS, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    let k: Vec<(String, i64, String, String, Option<String>)> =
+        all(conn, KEYS, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
 
     let mut b = Builder::default();
     for (name, kind) in t {
@@ -68,4 +71,12 @@ pub async fn introspect(pool: &SqlitePool) -> sqlx::Result<Schema> {
         }
     }
     Ok(schema)
+}
+
+fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    conn.prepare(sql)?.query_map([], row)?.collect()
 }

@@ -1,30 +1,65 @@
-//! The read-only SQL guard, applied to every statement from any source (the model,
-//! a user editing SQL). It parses in the target's dialect and allows exactly one
-//! read-only query; execution then happens, independently, inside a read-only
-//! transaction that is always rolled back (see `execute`).
-use std::ops::ControlFlow;
+//! The read-only SQL guard, applied to every statement from any source (the
+//! model, a user editing SQL). Its layers, each of which would stop an attack
+//! on its own:
+//!
+//! 1. [`lexer`]: the text is split as the server splits it, under session
+//!    settings the executor pins; one statement only, bounded size, tokens
+//!    and nesting; anything a server could read two ways is refused.
+//! 2. [`agree`]: the parser's tokens must classify every byte (code, string,
+//!    quoted name, comment) exactly as the lexer does.
+//! 3. [`ast`] and [`allow`]: one query (or a plain `EXPLAIN` of one), whose
+//!    clauses, expression forms, operators, functions and relations are all on
+//!    allow-lists.
+//! 4. [`execute`]: exactly the checked text runs, as one prepared statement,
+//!    inside a read-only transaction that is always rolled back, under the
+//!    engine's own limits (statement timeout, row limit, SQLite authorizer and
+//!    progress handler), reading rows only up to the caps.
+//!
+//! Parsing runs off the async workers, a few at a time, with a deadline.
+mod agree;
+mod allow;
+mod ast;
+mod execute;
+mod lexer;
 
-use sqlparser::ast::{Expr, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableFactor, Visit, Visitor};
+pub use allow::MYSQL_SYSTEM_SCHEMAS;
+pub use ast::Shape;
+pub use execute::{execute, Limits, MAX_ROW_BYTES};
+
+use std::sync::Arc;
+use std::time::Duration;
+
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Tokenizer;
+use tokio::sync::Semaphore;
 
 use crate::targets::DbKind;
 use crate::Error;
 
-mod decode;
-mod deny;
-mod execute;
-
-pub use execute::{execute, Limits};
-
 /// Longest statement accepted, in bytes.
 pub const MAX_SQL_BYTES: usize = 64 * 1024;
+/// Longest a statement may take to analyse; generous, since the lexer's limits
+/// already bound the parser's work.
+const PARSE_DEADLINE: Duration = Duration::from_secs(2);
+/// Statements analysed at once (each on a blocking thread).
+const PARSERS: usize = 2;
+/// How deep the parser may recurse (its default is 50).
+const RECURSION_LIMIT: usize = 64;
 
-/// A statement that passed the guard. `sql` is the parsed statement printed back,
-/// so what executes is exactly what was checked (no comments, no second statement).
+/// A statement that passed the guard: `sql` is the caller's own text, cut to
+/// the statement (no trailing `;` or comments), and it is exactly what runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedSql {
     pub sql: String,
+    pub shape: Shape,
+}
+
+/// Where a statement will run: the engine and the connection's database.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub kind: DbKind,
+    pub database: String,
 }
 
 fn reject(why: impl Into<String>) -> Error {
@@ -39,149 +74,87 @@ fn dialect(kind: DbKind) -> Box<dyn Dialect> {
     }
 }
 
-/// Allow exactly one read-only query in `kind`'s dialect, or say why not.
-pub fn check(sql: &str, kind: DbKind) -> crate::Result<CheckedSql> {
+/// Allow exactly one read-only query in `scope`'s dialect, or say why not.
+/// Synchronous and CPU-bound: async callers use [`check_bounded`].
+pub fn check(sql: &str, scope: &Scope) -> crate::Result<CheckedSql> {
     if sql.len() > MAX_SQL_BYTES {
         return Err(reject(format!("the statement is longer than {} KiB", MAX_SQL_BYTES / 1024)));
     }
-    if sql.contains('\0') {
-        return Err(reject("the statement contains a NUL byte"));
+    let whole = lexer::lex(sql, scope.kind).map_err(reject)?;
+    let text = &sql[whole.statement.clone()];
+    // Everything below sees exactly the text that will run.
+    let lexed = lexer::lex(text, scope.kind).map_err(reject)?;
+    // INTO is reserved on every engine, so unquoted it is never a name: it can
+    // only start SELECT … INTO (a table, a file, variables), whatever the
+    // parser makes of it.
+    let mut code = lexed.tokens.iter().filter(|t| t.class == lexer::Class::Code);
+    if code.any(|t| text[t.start..t.end].eq_ignore_ascii_case("into")) {
+        return Err(reject("INTO is not allowed in a query (it writes a table, a file or variables)"));
     }
-    // MySQL runs the body of `/*! … */` comments; the parser would see a comment.
-    if kind == DbKind::MySql && (sql.contains("/*!") || sql.contains("/*M!")) {
-        return Err(reject("MySQL executable comments (/*! … */) are not allowed"));
-    }
-    let statements = Parser::parse_sql(dialect(kind).as_ref(), sql)
+    let dialect = dialect(scope.kind);
+    let tokens = Tokenizer::new(dialect.as_ref(), text)
+        .with_unescape(false)
+        .tokenize_with_location()
+        .map_err(|e| reject(format!("the statement could not be read: {e}")))?;
+    agree::check(text, &lexed, &tokens).map_err(reject)?;
+    let statements = Parser::new(dialect.as_ref())
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
         .map_err(|e| reject(format!("the statement could not be parsed: {e}")))?;
     let statement = match statements.as_slice() {
-        [] => return Err(reject("there is no statement")),
         [one] => one,
+        [] => return Err(reject("there is no statement")),
         _ => return Err(reject("only one statement is allowed at a time")),
     };
-    match statement {
-        Statement::Query(_) => {}
-        Statement::Explain { analyze, options, statement: inner, .. } => {
-            let analyze_option = options.iter().flatten().any(|o| o.name.value.eq_ignore_ascii_case("analyze"));
-            if *analyze || analyze_option {
-                return Err(reject("EXPLAIN ANALYZE runs the statement; only plain EXPLAIN is allowed"));
-            }
-            if !matches!(inner.as_ref(), Statement::Query(_)) {
-                return Err(reject("only queries can be explained"));
-            }
-        }
-        other => return Err(reject(format!("only read-only queries are allowed, not {}", statement_kind(other)))),
-    }
-    let mut walker = Walker { kind, top: true };
-    if let ControlFlow::Break(why) = statement.visit(&mut walker) {
-        return Err(reject(why));
-    }
-    Ok(CheckedSql { sql: statement.to_string() })
+    let shape = ast::check(statement, scope.kind, &scope.database).map_err(reject)?;
+    Ok(CheckedSql { sql: text.to_owned(), shape })
 }
 
-/// A short name for a statement, for the rejection message.
-fn statement_kind(s: &Statement) -> String {
-    let text = s.to_string();
-    let words: Vec<&str> = text.split_whitespace().take(2).collect();
-    let first = words.first().copied().unwrap_or("this statement").to_ascii_uppercase();
-    match first.as_str() {
-        "CREATE" | "DROP" | "ALTER" | "START" | "SET" | "SHOW" => {
-            format!("{first} {}", words.get(1).copied().unwrap_or("").to_ascii_uppercase()).trim().to_owned()
-        }
-        _ => first,
-    }
-}
-
-/// Walks every nested statement, query, table and expression.
-struct Walker {
-    kind: DbKind,
-    top: bool,
-}
-
-fn last_part(name: &ObjectName) -> String {
-    match name.0.last() {
-        Some(ObjectNamePart::Identifier(id)) => id.value.to_ascii_lowercase(),
-        Some(other) => other.to_string().to_ascii_lowercase(),
-        None => String::new(),
-    }
-}
-
-fn full_name(name: &ObjectName) -> String {
-    name.0
+/// The guard's reading of `sql`: its code and literal tokens in order (space
+/// and comments left out), each with whether it is a string literal. For
+/// differential tests against the servers.
+pub fn split(sql: &str, kind: DbKind) -> Result<Vec<(bool, String)>, String> {
+    let lexed = lexer::lex(sql, kind)?;
+    Ok(lexed
+        .tokens
         .iter()
-        .map(|p| match p {
-            ObjectNamePart::Identifier(id) => id.value.to_ascii_lowercase(),
-            other => other.to_string().to_ascii_lowercase(),
-        })
-        .collect::<Vec<_>>()
-        .join(".")
+        .filter(|t| matches!(t.class, lexer::Class::Code | lexer::Class::Str | lexer::Class::Ident))
+        .map(|t| (t.class == lexer::Class::Str, sql[t.start..t.end].to_owned()))
+        .collect())
 }
 
-impl Visitor for Walker {
-    type Break = String;
+/// Whether SQLite's authorizer may let a function run: the guard's allow-list.
+pub fn sqlite_function_allowed(name: &str) -> bool {
+    allow::function(DbKind::Sqlite, name)
+}
 
-    fn pre_visit_statement(&mut self, s: &Statement) -> ControlFlow<String> {
-        // The top statement was judged above; any nested one (a data-modifying
-        // CTE, a statement inside EXPLAIN) must be a plain query.
-        if std::mem::replace(&mut self.top, false) {
-            return ControlFlow::Continue(());
-        }
-        match s {
-            Statement::Query(_) => ControlFlow::Continue(()),
-            other => ControlFlow::Break(format!("{} is not allowed inside a query", statement_kind(other))),
-        }
+/// [`check`] on a blocking thread, at most [`PARSERS`] at once, with a deadline.
+pub async fn check_bounded(sql: &str, scope: &Scope) -> crate::Result<CheckedSql> {
+    static SLOTS: std::sync::LazyLock<Arc<Semaphore>> = std::sync::LazyLock::new(|| Arc::new(Semaphore::new(PARSERS)));
+    if sql.len() > MAX_SQL_BYTES {
+        return Err(reject(format!("the statement is longer than {} KiB", MAX_SQL_BYTES / 1024)));
     }
-
-    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<String> {
-        if !q.locks.is_empty() {
-            return ControlFlow::Break("row locks (FOR UPDATE / FOR SHARE) are not allowed".into());
-        }
-        if q.for_clause.is_some() {
-            return ControlFlow::Break("FOR clauses are not allowed".into());
-        }
-        if let Some(with) = &q.with {
-            for cte in &with.cte_tables {
-                if !matches!(
-                    cte.query.body.as_ref(),
-                    SetExpr::Select(_) | SetExpr::Query(_) | SetExpr::SetOperation { .. } | SetExpr::Values(_)
-                ) {
-                    return ControlFlow::Break("data-modifying WITH clauses are not allowed".into());
-                }
-            }
-        }
-        match q.body.as_ref() {
-            SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_) => {
-                ControlFlow::Break("data-modifying statements are not allowed".into())
-            }
-            SetExpr::Select(s) if s.into.is_some() => {
-                ControlFlow::Break("SELECT INTO creates a table; it is not allowed".into())
-            }
-            _ => ControlFlow::Continue(()),
-        }
-    }
-
-    fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<String> {
-        let name = match t {
-            TableFactor::Table { name, .. } | TableFactor::Function { name, .. } => name,
-            _ => return ControlFlow::Continue(()),
-        };
-        if let Some(why) = deny::function(self.kind, &last_part(name)) {
-            return ControlFlow::Break(why);
-        }
-        match deny::relation(self.kind, &full_name(name)) {
-            Some(why) => ControlFlow::Break(why),
-            None => ControlFlow::Continue(()),
-        }
-    }
-
-    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<String> {
-        if let Expr::Function(f) = e {
-            if let Some(why) = deny::function(self.kind, &last_part(&f.name)) {
-                return ControlFlow::Break(why);
-            }
-        }
-        ControlFlow::Continue(())
+    let busy = || reject("the statement took too long to analyse");
+    let permit = tokio::time::timeout(PARSE_DEADLINE, SLOTS.clone().acquire_owned())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|e| Error::Internal(e.into()))?;
+    let (sql, scope) = (sql.to_owned(), scope.clone());
+    // The permit travels with the work: a runaway parse keeps its slot, so at
+    // most PARSERS threads can ever be busy analysing.
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        check(&sql, &scope)
+    });
+    match tokio::time::timeout(PARSE_DEADLINE, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(Error::Internal(anyhow::anyhow!("guard task: {e}"))),
+        Err(_) => Err(busy()),
     }
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

@@ -60,12 +60,3 @@ pub fn mysql(row: &sqlx::mysql::MySqlRow, i: usize) -> Value {
         Vec<u8> => |b| match String::from_utf8(b) { Ok(s) => Value::String(s), Err(e) => Value::String(B64.encode(e.into_bytes())) },
     )
 }
-
-pub fn sqlite(row: &sqlx::sqlite::SqliteRow, i: usize) -> Value {
-    first_decoding!(row, i;
-        i64 => |v| json!(v),
-        f64 => num_f64,
-        String => Value::String,
-        Vec<u8> => |b| Value::String(B64.encode(b)),
-    )
-}

@@ -1,0 +1,219 @@
+//! Running a checked statement: exactly its text, as one prepared statement,
+//! inside a read-only transaction that is always rolled back, under the
+//! engine's own limits (statement timeout, row limit, value size), reading
+//! rows only up to the caps. A connection whose result was not read to the
+//! end is closed rather than drained, which also stops the server's work.
+mod decode;
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use std::time::{Duration, Instant};
+
+use futures_util::{Stream, TryStreamExt};
+use serde_json::Value;
+use sqlagent_model::QueryResultView;
+use sqlx::pool::PoolConnection;
+use sqlx::{Column, Database, Executor, Row};
+
+use super::CheckedSql;
+use crate::connectors::Pool;
+use crate::Error;
+
+/// Largest result row (or single value) a query may produce, in bytes;
+/// enforced by the engine where it can be (SQLite's length limit, a guard on
+/// PostgreSQL rows), so no oversized value is ever buffered here.
+pub const MAX_ROW_BYTES: usize = 1024 * 1024;
+
+/// Caps on one execution.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_rows: usize,
+    pub max_bytes: usize,
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_rows: 1000, max_bytes: 2 * 1024 * 1024, timeout: Duration::from_secs(15) }
+    }
+}
+
+/// Execute `checked` read-only on `pool`.
+#[tracing::instrument(skip_all)]
+pub async fn execute(pool: &Pool, checked: &CheckedSql, limits: Limits) -> crate::Result<QueryResultView> {
+    let started = Instant::now();
+    // The engines stop the statement at the timeout; this bounds the whole
+    // exchange (connecting, a server that stops answering) a little later.
+    let grace = limits.timeout + Duration::from_secs(2);
+    let work = async {
+        match pool {
+            Pool::Postgres(p) => postgres::run(p, checked, limits).await,
+            Pool::MySql { pool, mariadb } => mysql::run(pool, *mariadb, checked, limits).await,
+            Pool::Sqlite(f) => sqlite::run(f, checked, limits).await,
+        }
+    };
+    let rows = match tokio::time::timeout(grace, work).await {
+        Ok(result) => result?,
+        Err(_) => return Err(timed_out(limits)),
+    };
+    Ok(QueryResultView {
+        sql: checked.sql.clone(),
+        row_count: rows.rows.len(),
+        columns: rows.columns,
+        rows: rows.rows,
+        truncated: rows.truncated,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+fn timed_out(limits: Limits) -> Error {
+    Error::BadRequest(format!("The query ran longer than {} s and was cancelled", limits.timeout.as_secs()))
+}
+
+fn too_large() -> Error {
+    Error::BadRequest(format!(
+        "A row of the result is larger than {} KiB; select fewer or shorter columns",
+        MAX_ROW_BYTES / 1024
+    ))
+}
+
+/// Rows read so far, within the caps.
+#[derive(Debug, Default)]
+struct Rows {
+    columns: Vec<String>,
+    rows: Vec<Vec<Value>>,
+    truncated: bool,
+}
+
+/// Collects rows up to the caps.
+struct Collector {
+    limits: Limits,
+    out: Rows,
+    bytes: usize,
+}
+
+impl Collector {
+    fn new(limits: Limits) -> Self {
+        Collector { limits, out: Rows::default(), bytes: 0 }
+    }
+
+    fn columns(&mut self, names: impl FnOnce() -> Vec<String>) {
+        if self.out.columns.is_empty() {
+            self.out.columns = names();
+        }
+    }
+
+    /// Add a row; false when a cap is reached and reading must stop.
+    fn push(&mut self, row: Vec<Value>) -> bool {
+        if self.out.rows.len() >= self.limits.max_rows {
+            self.out.truncated = true;
+            return false;
+        }
+        self.bytes += row.iter().map(approx_size).sum::<usize>();
+        if self.bytes > self.limits.max_bytes {
+            self.out.truncated = true;
+            return false;
+        }
+        self.out.rows.push(row);
+        true
+    }
+
+    fn finish(self) -> Rows {
+        self.out
+    }
+}
+
+fn approx_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 2,
+        Value::Null | Value::Bool(_) | Value::Number(_) => 8,
+        other => other.to_string().len(),
+    }
+}
+
+/// The database's own reason (bad column, syntax, read-only violation) is
+/// what the user or the model needs to repair the query.
+fn query_error(e: sqlx::Error, limits: Limits) -> Error {
+    match e {
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let message = db.message();
+            if message.contains(postgres::ROW_TOO_LARGE) {
+                return too_large();
+            }
+            // PostgreSQL query_canceled (statement_timeout); MariaDB 1969 and
+            // MySQL 3024 (max statement / execution time exceeded).
+            if matches!(code.as_deref(), Some("57014" | "70100" | "HY000")) && message.contains("time") {
+                return timed_out(limits);
+            }
+            Error::BadRequest(format!("The database rejected the query: {message}"))
+        }
+        sqlx::Error::ColumnDecode { index, .. } => {
+            Error::BadRequest(format!("Could not read column {index} of the result"))
+        }
+        other => {
+            tracing::warn!(error = %other, "query execution failed");
+            Error::BadRequest("The query could not be executed".into())
+        }
+    }
+}
+
+/// Run our own setup statements (simple protocol); a connection on which one
+/// failed is closed, never pooled half-configured.
+async fn prepare<DB: Database>(
+    conn: PoolConnection<DB>,
+    steps: &[&str],
+    limits: Limits,
+) -> crate::Result<PoolConnection<DB>>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let mut conn = conn;
+    for step in steps {
+        if let Err(e) = conn.execute(*step).await {
+            drop(conn.detach());
+            return Err(query_error(e, limits));
+        }
+    }
+    Ok(conn)
+}
+
+/// Read rows into `c` until the result ends (true) or a cap is reached (false).
+async fn read<R: Row>(
+    mut stream: impl Stream<Item = sqlx::Result<R>> + Unpin,
+    c: &mut Collector,
+    decode: fn(&R, usize) -> Value,
+) -> sqlx::Result<bool> {
+    while let Some(row) = stream.try_next().await? {
+        c.columns(|| row.columns().iter().map(|col| col.name().to_owned()).collect());
+        if !c.push((0..row.len()).map(|i| decode(&row, i)).collect()) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Roll back and pool the connection; close it instead when rows were left
+/// unread beyond the byte cap (draining them could take long, and closing
+/// stops the server's work) or when the rollback failed.
+async fn settle<DB: Database>(
+    mut conn: PoolConnection<DB>,
+    read: sqlx::Result<bool>,
+    c: Collector,
+    limits: Limits,
+) -> crate::Result<Rows>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let rows = c.finish();
+    // At the row cap the server's own limit leaves at most one row unread.
+    let unread = matches!(read, Ok(false)) && rows.rows.len() < limits.max_rows;
+    if unread || conn.execute("ROLLBACK").await.is_err() {
+        drop(conn.detach());
+    }
+    match read {
+        Ok(_) => Ok(rows),
+        Err(e) => Err(query_error(e, limits)),
+    }
+}
