@@ -1,9 +1,21 @@
 //! Logging. `RUST_LOG` filters; `LOG_FORMAT=json` switches to JSON lines.
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
+/// Targets that are never logged, whatever `RUST_LOG` says: the SQL parser
+/// traces the statements it reads, values included.
+const ALWAYS_OFF: &str = "sqlparser=off";
+
+/// The filter for a `RUST_LOG`-style spec (default `info`), with
+/// [`ALWAYS_OFF`] applied on top.
+pub fn filter(spec: Option<&str>) -> EnvFilter {
+    let spec = spec.filter(|s| !s.trim().is_empty()).unwrap_or("info,sqlx=warn,tower_http=info");
+    EnvFilter::try_new(format!("{spec},{ALWAYS_OFF}"))
+        .unwrap_or_else(|_| EnvFilter::new(format!("info,sqlx=warn,{ALWAYS_OFF}")))
+}
+
 /// Install the global subscriber once.
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
     let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json");
     let registry = tracing_subscriber::registry().with(filter);
     if json {

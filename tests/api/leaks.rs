@@ -26,8 +26,9 @@ fn logs() -> &'static Captured {
     LOGS.get_or_init(|| {
         let captured = Captured::default();
         let writer = captured.clone();
+        // The server's own filter at its most verbose.
         tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
+            .with_env_filter(sqlagent::telemetry::filter(Some("debug")))
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .try_init()
@@ -35,6 +36,9 @@ fn logs() -> &'static Captured {
         captured
     })
 }
+
+/// A value inside a slow statement.
+const SLOW_CANARY: &str = "slow-canary-0815";
 
 #[tokio::test]
 async fn no_password_or_token_reaches_a_response_or_a_log() {
@@ -82,6 +86,12 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
         let ask = json!({"user_id": sid["user_id"], "session_id": sid["session_id"],
                          "question": format!("{} SELECT 1 AS one", crate::llm::RUN_EXACTLY)});
         let connected = sid["database_connected"] == true;
+        if connected {
+            // A statement slower than the driver's slow-query threshold (1 s):
+            // its text, with the values in it, must not reach the log.
+            let slow = json!({"sql": format!("SELECT count(*) FROM generate_series(1, 20000000) g WHERE '{SLOW_CANARY}' <> ''")});
+            bodies.push(app.post_authed("/databases/run_sql", &token, &slow).await.text().await.unwrap());
+        }
         for path in ["/ask/detailed", "/ask/stream"].into_iter().filter(|_| connected) {
             let r = app.post_authed(path, &token, &ask).await;
             assert_eq!(r.status(), 200);
@@ -100,6 +110,8 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
     let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
     assert!(logged.contains("database connection added"), "the capture sees the flow's logs");
     assert!(bodies.iter().any(|b| b.contains("event: done")), "the stream ran");
+    let line = logged.lines().find(|l| l.contains(SLOW_CANARY)).unwrap_or_default().to_owned();
+    assert!(line.is_empty(), "a slow statement's text was logged: {line:.600}");
     for secret in [user_pw, "wrong-Pa55word", db_pw, wrong_db_pw, token.as_str(), api_key] {
         for b in &bodies {
             assert!(!b.contains(secret), "{secret} in response {b}");
