@@ -12,5 +12,6 @@ mod llm;
 mod openapi;
 mod readonly;
 mod sessions;
+mod shutdown;
 mod ui;
 mod users;
