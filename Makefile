@@ -18,25 +18,33 @@ dev: setup
 	cargo leptos watch
 
 ## Everything CI checks: format, lints, Rust tests on real services, browser tests.
+TREE_SNAPSHOT := $(shell mktemp -u /tmp/sqlagent-tree.XXXXXX)
+
 test:
 	@scripts/setup.sh --test
 	@scripts/services.sh
 	@scripts/load-samples.sh
+	@scripts/tree-guard.sh snapshot $(TREE_SNAPSHOT)
 	$(MAKE) lint test-rust test-e2e
+	@scripts/tree-guard.sh check $(TREE_SNAPSHOT)
 
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
 
 # Release profile, like cargo-leptos, so both share every dependency artifact.
+# Tests that need ../shared/data fail (not skip) without it here.
 test-rust:
-	cargo test --workspace --release
+	SQLAGENT_REQUIRE_SAMPLES=1 cargo test --workspace --release
 
 test-e2e:
 	cargo leptos end-to-end --release
 
 ## Benchmarks (not tests): schema introspection of 1,000 tables on the local PostgreSQL;
-## /ask server overhead with an instant model on a warm session (local Redis).
+## /ask server overhead with an instant model on a warm session (local Redis);
+## server memory under a burst of logins.
 bench:
 	cargo bench --bench introspect
 	cargo bench --bench ask
+	cargo build --release --bin sqlagent
+	scripts/bench-logins.sh

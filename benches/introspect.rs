@@ -5,7 +5,7 @@
 //! DDL rendering over several runs and prints min / median / max.
 use std::time::{Duration, Instant};
 
-use sqlagent_core::connectors::Pool;
+use sqlagent_core::pools::Pool;
 use sqlagent_core::schema::{introspect, to_ddl};
 
 const DB: &str = "sqlagent_bench_1000";

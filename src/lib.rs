@@ -1,6 +1,5 @@
 //! The SQLAgent server: wires the core to its two front doors, the REST API
 //! (`http`) and the Leptos web UI (`sqlagent-app`), on one axum router.
-#![forbid(unsafe_code)]
 
 pub mod http;
 pub mod telemetry;
@@ -13,22 +12,10 @@ use sqlagent_app::{shell, App};
 use sqlagent_core::AppState;
 
 /// Router state: the core's handles plus the UI's build settings.
-#[derive(Clone)]
+#[derive(Clone, FromRef)]
 pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(s: &ServerState) -> Self {
-        s.leptos.clone()
-    }
-}
-
-impl FromRef<ServerState> for AppState {
-    fn from_ref(s: &ServerState) -> Self {
-        s.app.clone()
-    }
 }
 
 /// The whole application: REST routes, UI pages, server functions, static files.

@@ -1,11 +1,10 @@
 //! `sqlagent`: start the server with settings from defaults, `.env`, the environment
 //! and flags (see `sqlagent --help`).
-#![forbid(unsafe_code)]
 
 use anyhow::Context;
 use leptos::prelude::get_configuration;
 use sqlagent::{router, serve, telemetry, ServerState, DRAIN};
-use sqlagent_core::config::{usage, Settings};
+use sqlagent_core::config::{self, usage, Settings};
 use sqlagent_core::AppState;
 
 fn main() -> anyhow::Result<()> {
@@ -25,7 +24,16 @@ fn main() -> anyhow::Result<()> {
 async fn run(args: Vec<String>) -> anyhow::Result<()> {
     telemetry::init();
     let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
-    let settings = Settings::from_layers(dotenv, std::env::vars(), &args).context("configuration")?;
+    let mut vars = config::layers(dotenv, std::env::vars(), &args).context("configuration")?;
+    // The one place development secrets are generated (never in production).
+    if let Some(path) = config::dev_secrets::fill(&mut vars).context("development secrets")? {
+        tracing::warn!(
+            path = %path.display(),
+            "JWT_SECRET / SQLAGENT_SECRET_KEY not set: using generated DEVELOPMENT secrets; \
+             set both (and SQLAGENT_ENV=production) for any real deployment"
+        );
+    }
+    let settings = Settings::from_vars(&vars).context("configuration")?;
     let addr = settings.site_addr;
     let mut leptos = get_configuration(None).context("leptos configuration")?.leptos_options;
     // One listen address: ours (flags and .env included), told to Leptos as well.

@@ -1,10 +1,10 @@
 //! SQLAgent's web UI: Leptos pages and components, and the server functions they
 //! call. With `ssr` it renders on the server; with `hydrate` it runs in the browser.
-#![forbid(unsafe_code)]
 
-pub mod api;
 mod app;
+pub mod error;
 mod pages;
+pub mod server_fns;
 
 pub use app::{shell, App};
 

@@ -2,8 +2,8 @@
 use std::sync::Arc;
 
 use crate::config::Settings;
-use crate::connectors::ConnectorCache;
 use crate::llm::{ChatModel, OpenAiCompatible};
+use crate::pools::PoolCache;
 use crate::secrets::Vault;
 use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
 use crate::store::Store;
@@ -16,7 +16,7 @@ pub struct AppState {
     pub sessions: Arc<dyn SessionStore>,
     pub vault: Arc<Vault>,
     /// This instance's live target pools, by session.
-    pub connectors: ConnectorCache,
+    pub pools: PoolCache,
     /// The language model; `None` when none is configured.
     pub llm: Option<Arc<dyn ChatModel>>,
 }
@@ -34,9 +34,9 @@ impl AppState {
             }
         };
         let vault = Arc::new(Vault::new(&settings.secret_key));
-        let connectors = ConnectorCache::new(settings.max_pools, std::time::Duration::from_secs(30 * 60));
+        let pools = PoolCache::new(settings.max_pools, std::time::Duration::from_secs(30 * 60));
         let llm = language_model(&settings)?;
-        Ok(AppState { settings: Arc::new(settings), store, sessions, vault, connectors, llm })
+        Ok(AppState { settings: Arc::new(settings), store, sessions, vault, pools, llm })
     }
 }
 

@@ -1,7 +1,8 @@
 //! Users: registration, lookup and credential checks.
 use sqlagent_model::{NewUser, UserView};
 
-use crate::auth::{hash_password, verify_password};
+use crate::ids::UserId;
+use crate::passwords::{hash_password, verify_password};
 use crate::{time, AppState, Error};
 
 #[derive(sqlx::FromRow)]
@@ -51,10 +52,10 @@ pub async fn register(state: &AppState, new: NewUser) -> crate::Result<UserView>
 }
 
 /// The user with this id.
-pub async fn get(state: &AppState, id: i64) -> crate::Result<UserView> {
+pub async fn get(state: &AppState, id: UserId) -> crate::Result<UserView> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     sqlx::query_as::<_, UserRow>(&sql)
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(state.store.pool())
         .await?
         .map(Into::into)

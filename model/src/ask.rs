@@ -52,7 +52,7 @@ pub struct ThreadView {
 /// One message of a conversation (`user` or `assistant`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MessageItem {
+pub struct ThreadMessageView {
     pub role: String,
     pub content: String,
     /// The statements behind an assistant's answer, in the order they ran.

@@ -1,7 +1,6 @@
 //! Wire types shared by the REST API, the server functions and the browser UI.
 //!
 //! This crate compiles to WebAssembly: serde types only, no secrets, no I/O.
-#![forbid(unsafe_code)]
 
 mod databases;
 mod health;
@@ -26,4 +25,4 @@ pub struct ErrorBody {
 }
 
 mod ask;
-pub use ask::{AskDetailedView, AskRequest, MessageItem, ThreadView, UsageView};
+pub use ask::{AskDetailedView, AskRequest, ThreadMessageView, ThreadView, UsageView};

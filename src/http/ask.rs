@@ -3,25 +3,25 @@ use std::convert::Infallible;
 
 use axum::extract::State;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::routing::{get, post};
-use axum::{Json as Reply, Router};
 use futures_util::Stream;
 use serde_json::json;
 use sqlagent_core::agent::{self, Event};
 use sqlagent_core::AppState;
-use sqlagent_model::{AskDetailedView, AskRequest, ErrorBody, MessageItem, ThreadView};
+use sqlagent_model::{AskDetailedView, AskRequest, ErrorBody, ThreadMessageView, ThreadView};
 use tokio::sync::mpsc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiError, Caller, Json, Path};
+use super::{ApiError, ApiResult, Caller, Json, Path};
 use crate::ServerState;
 
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/ask", post(ask))
-        .route("/ask/detailed", post(detailed))
-        .route("/ask/stream", post(stream))
-        .route("/threads", get(threads))
-        .route("/threads/{id}/messages", get(messages))
+pub fn routes() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(ask))
+        .routes(routes!(detailed))
+        .routes(routes!(stream))
+        .routes(routes!(threads))
+        .routes(routes!(messages))
 }
 
 /// Ask a question; the answer comes back as a JSON string.
@@ -30,12 +30,8 @@ pub fn routes() -> Router<ServerState> {
     (status = 400, description = "No database connected for this session", body = ErrorBody),
     (status = 403, description = "Session ID does not belong to the authenticated user", body = ErrorBody),
     (status = 503, description = "No language model configured or reachable", body = ErrorBody)))]
-pub async fn ask(
-    State(app): State<AppState>,
-    Caller(p): Caller,
-    Json(req): Json<AskRequest>,
-) -> Result<Reply<String>, ApiError> {
-    Ok(Reply(agent::ask(&app, &p, &req).await?.answer))
+pub async fn ask(State(app): State<AppState>, Caller(p): Caller, Json(req): Json<AskRequest>) -> ApiResult<String> {
+    Ok(Json(agent::ask(&app, &p, &req).await?.answer))
 }
 
 /// Ask a question; the answer with the queries, rows, steps and usage behind it.
@@ -45,8 +41,8 @@ pub async fn detailed(
     State(app): State<AppState>,
     Caller(p): Caller,
     Json(req): Json<AskRequest>,
-) -> Result<Reply<AskDetailedView>, ApiError> {
-    Ok(Reply(agent::ask(&app, &p, &req).await?))
+) -> ApiResult<AskDetailedView> {
+    Ok(Json(agent::ask(&app, &p, &req).await?))
 }
 
 /// Ask a question and watch the agent work, as Server-Sent Events.
@@ -79,8 +75,7 @@ pub async fn stream(
         let last = match outcome {
             Ok(view) => SseEvent::default().event("done").json_data(&view),
             Err(e) => {
-                let (status, detail) = ApiError(e).public();
-                SseEvent::default().event("error").json_data(json!({"status": status.as_u16(), "detail": detail}))
+                SseEvent::default().event("error").json_data(json!({"status": e.status(), "detail": e.public_detail()}))
             }
         };
         let _ = tx.send(last.unwrap_or_else(|_| SseEvent::default().event("error")));
@@ -103,17 +98,17 @@ fn sse(e: Event) -> SseEvent {
 
 /// The caller's conversations.
 #[utoipa::path(get, path = "/threads", tag = "ask", security(("bearer" = [])), responses((status = 200, body = Vec<ThreadView>)))]
-pub async fn threads(State(app): State<AppState>, Caller(p): Caller) -> Result<Reply<Vec<ThreadView>>, ApiError> {
-    Ok(Reply(agent::threads(&app, p.user_id).await?))
+pub async fn threads(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<Vec<ThreadView>> {
+    Ok(Json(agent::threads(&app, p.user_id).await?))
 }
 
 /// The messages of one of the caller's conversations.
 #[utoipa::path(get, path = "/threads/{id}/messages", tag = "ask", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Vec<MessageItem>), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses((status = 200, body = Vec<ThreadMessageView>), (status = 404, body = ErrorBody)))]
 pub async fn messages(
     State(app): State<AppState>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> Result<Reply<Vec<MessageItem>>, ApiError> {
-    Ok(Reply(agent::messages(&app, p.user_id, &id).await?))
+) -> ApiResult<Vec<ThreadMessageView>> {
+    Ok(Json(agent::messages(&app, p.user_id, &id).await?))
 }

@@ -1,17 +1,29 @@
 //! Extractors whose rejections keep the `{"detail": "..."}` shape, and the caller.
+//! [`Json`] is also every handler's response type.
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use sqlagent_core::auth::{self, Principal};
 use sqlagent_core::AppState;
 
+use super::error::detail_response;
 use super::ApiError;
 
-/// JSON body; malformed or mistyped input is a 4xx with `detail`.
+/// A JSON body in (malformed or mistyped input is a 4xx with `detail`) or out.
 pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// What a handler returns.
+pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = Response;
@@ -25,7 +37,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 fn reject_json(r: JsonRejection) -> Response {
-    ApiError::status(r.status(), r.body_text())
+    detail_response(r.status(), r.body_text())
 }
 
 /// URL-encoded form body, with the same rejection shape.
@@ -43,7 +55,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 }
 
 fn reject_form(r: FormRejection) -> Response {
-    ApiError::status(r.status(), r.body_text())
+    detail_response(r.status(), r.body_text())
 }
 
 /// Path parameters; a malformed one is a 422 with `detail`.
@@ -61,7 +73,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
 }
 
 fn reject_path(r: PathRejection) -> Response {
-    ApiError::status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, r.body_text())
+    detail_response(axum::http::StatusCode::UNPROCESSABLE_ENTITY, r.body_text())
 }
 
 /// The authenticated caller: a Bearer token, or the browser's session cookie.

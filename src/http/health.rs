@@ -1,15 +1,15 @@
 //! `GET /health`, `GET /health/session`.
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use sqlagent_core::{health, time, AppState};
+use sqlagent_core::{attachments, health, AppState};
 use sqlagent_model::{ErrorBody, HealthView, SessionHealthView};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::Caller;
+use super::{Caller, Json};
 use crate::ServerState;
 
-pub fn routes() -> Router<ServerState> {
-    Router::new().route("/health", get(service)).route("/health/session", get(session))
+pub fn routes() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new().routes(routes!(service)).routes(routes!(session))
 }
 
 /// Service health; `degraded` when Redis is configured but unreachable.
@@ -26,13 +26,5 @@ pub async fn service(State(app): State<AppState>) -> Json<HealthView> {
     (status = 401, description = "Not authenticated", body = ErrorBody),
 ))]
 pub async fn session(Caller(p): Caller) -> Json<SessionHealthView> {
-    Json(SessionHealthView {
-        status: "healthy".into(),
-        message: "Service is up and running".into(),
-        user_id: p.user_id,
-        thread_id: p.session_id.clone(),
-        session_id: p.session_id,
-        database_connected: p.database_connected,
-        timestamp: time::rfc3339_millis_now(),
-    })
+    Json(attachments::session_health(&p))
 }

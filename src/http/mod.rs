@@ -1,29 +1,34 @@
-//! The REST API. Each module owns a noun and exposes `routes()`; this table joins them.
+//! The REST API. Each module owns a noun and exposes `routes()`; this table joins
+//! them, and the OpenAPI document is collected from the same table.
 mod ask;
-mod databases;
+mod attachments;
+mod connections;
 mod error;
 mod extract;
 mod health;
 mod openapi;
 mod users;
 
-pub use error::ApiError;
-pub use extract::{Caller, Form, Json, Path};
+pub use error::{detail_response, ApiError};
+pub use extract::{ApiResult, Caller, Form, Json, Path};
 
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::ServerState;
 
-/// Every REST route.
+/// Every REST route, with the API description built from them.
 pub fn routes() -> Router<ServerState> {
-    Router::new()
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .merge(users::routes())
         .merge(ask::routes())
-        .merge(databases::routes())
+        .merge(connections::routes())
+        .merge(attachments::routes())
         .merge(health::routes())
-        .merge(openapi::routes())
+        .split_for_parts();
+    router.merge(openapi::serve(doc))
 }
 
 /// Add request ids and request tracing (method, path, status, latency — never

@@ -1,6 +1,9 @@
-//! `/openapi.json` and the interactive docs at `/docs`, generated from the handlers.
+//! The API description, derived from the routes themselves (each handler's
+//! `#[utoipa::path]` is registered with its route, so a route cannot be left out
+//! of the document), served at `/openapi.json` with interactive docs at `/docs`.
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as Document;
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -9,20 +12,14 @@ use crate::ServerState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SQLAgent API", description = "Ask your database questions in plain language."),
-    paths(super::users::register, super::users::login, super::users::me, super::health::service, super::health::session,
-        super::databases::add, super::databases::test, super::databases::list, super::databases::one,
-        super::databases::update, super::databases::remove, super::databases::upload, super::databases::connect,
-        super::databases::status, super::databases::info, super::databases::disconnect, super::databases::schema,
-        super::databases::refresh, super::databases::run_sql,
-        super::ask::ask, super::ask::detailed, super::ask::stream, super::ask::threads, super::ask::messages),
     modifiers(&BearerAuth),
 )]
-pub struct ApiDoc;
+struct Base;
 
 struct BearerAuth;
 
 impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+    fn modify(&self, openapi: &mut Document) {
         let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
         openapi
             .components
@@ -31,8 +28,14 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn routes() -> Router<ServerState> {
-    let mut doc = ApiDoc::openapi();
+/// The document the routes are added to: title, version, security scheme.
+pub fn base() -> Document {
+    let mut doc = Base::openapi();
     doc.info.version = sqlagent_core::VERSION.into();
+    doc
+}
+
+/// `/openapi.json` and `/docs` for the finished document.
+pub fn serve(doc: Document) -> Router<ServerState> {
     SwaggerUi::new("/docs").url("/openapi.json", doc).into()
 }

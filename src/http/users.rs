@@ -1,19 +1,21 @@
 //! `POST /users/`, `POST /login`, `GET /users/me`.
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::routing::post;
 use sqlagent_core::{auth, users, AppState};
 use sqlagent_model::{ErrorBody, LoginForm, NewUser, TokenView, UserView};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiError, Caller, Form, Json};
+use super::{ApiResult, Caller, Form, Json};
 use crate::ServerState;
 
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/users/", post(register))
+pub fn routes() -> OpenApiRouter<ServerState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        // The same registration without the trailing slash (not documented twice).
         .route("/users", post(register))
-        .route("/users/me", get(me))
-        .route("/login", post(login))
+        .routes(routes!(me))
+        .routes(routes!(login))
 }
 
 /// Register a new user.
@@ -21,9 +23,10 @@ pub fn routes() -> Router<ServerState> {
     (status = 200, description = "Created", body = UserView),
     (status = 409, description = "Email already registered", body = ErrorBody),
     (status = 422, description = "Invalid name, email or password", body = ErrorBody),
+    (status = 503, description = "Too many registrations at once (Retry-After)", body = ErrorBody),
 ))]
-pub async fn register(State(app): State<AppState>, Json(new): Json<NewUser>) -> Result<axum::Json<UserView>, ApiError> {
-    Ok(axum::Json(users::register(&app, new).await?))
+pub async fn register(State(app): State<AppState>, Json(new): Json<NewUser>) -> ApiResult<UserView> {
+    Ok(Json(users::register(&app, new).await?))
 }
 
 /// Log in with the OAuth2 password form; opens a session and returns its token.
@@ -33,12 +36,10 @@ pub async fn register(State(app): State<AppState>, Json(new): Json<NewUser>) -> 
         (status = 200, description = "Logged in", body = TokenView),
         (status = 401, description = "Incorrect email or password", body = ErrorBody),
         (status = 422, description = "Missing form fields", body = ErrorBody),
+        (status = 503, description = "Too many sign-ins at once (Retry-After)", body = ErrorBody),
     ))]
-pub async fn login(
-    State(app): State<AppState>,
-    Form(form): Form<LoginForm>,
-) -> Result<axum::Json<TokenView>, ApiError> {
-    Ok(axum::Json(auth::login(&app, &form.username, &form.password).await?))
+pub async fn login(State(app): State<AppState>, Form(form): Form<LoginForm>) -> ApiResult<TokenView> {
+    Ok(Json(auth::login(&app, &form.username, &form.password).await?))
 }
 
 /// The caller.
@@ -46,6 +47,6 @@ pub async fn login(
     (status = 200, description = "The authenticated user", body = UserView),
     (status = 401, description = "Not authenticated", body = ErrorBody),
 ))]
-pub async fn me(State(app): State<AppState>, Caller(p): Caller) -> Result<axum::Json<UserView>, ApiError> {
-    Ok(axum::Json(users::get(&app, p.user_id).await?))
+pub async fn me(State(app): State<AppState>, Caller(p): Caller) -> ApiResult<UserView> {
+    Ok(Json(users::get(&app, p.user_id).await?))
 }

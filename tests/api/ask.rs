@@ -2,8 +2,8 @@
 //! OpenAI-compatible server, on the generated demo shop (SQLite).
 use serde_json::{json, Value};
 
+use crate::helpers::model::{ok, serve_script, Step};
 use crate::helpers::*;
-use crate::llm::{ok, serve_script, Step};
 
 fn call(id: &str, tool: &str, args: Value) -> Step {
     ok(json!({"choices": [{"message": {"role": "assistant", "content": null,
@@ -17,15 +17,25 @@ fn answer(text: &str) -> Step {
     )
 }
 
-/// An app whose model is the scripted server; returns (app, token, session id).
-async fn connected_app(steps: Vec<Step>) -> (TestApp, String, String, i64, crate::llm::Script) {
+/// An app whose model is the scripted server, with a user connected to the demo shop.
+struct Connected {
+    app: TestApp,
+    token: String,
+    /// The login session (also the default thread).
+    sid: String,
+    uid: i64,
+    /// What the scripted model was sent.
+    script: crate::helpers::model::Script,
+}
+
+async fn connected_app(steps: Vec<Step>) -> Connected {
     let (base, script) = serve_script(steps).await;
-    let app = TestApp::with(Options { extra: crate::llm::model_env(base), ..Options::default() }).await;
+    let app = TestApp::with(Options { extra: crate::helpers::model::model_env(base), ..Options::default() }).await;
     let (user, token) = app.signed_in_user().await;
     let id = app.add_db(&token, &json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"})).await;
     let connected = ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
     let sid = connected["session_id"].as_str().unwrap().to_owned();
-    (app, token, sid, user["id"].as_i64().unwrap(), script)
+    Connected { app, token, sid, uid: user["id"].as_i64().unwrap(), script }
 }
 
 #[tokio::test]
@@ -42,7 +52,7 @@ async fn ask_runs_the_models_sql_and_returns_the_answer_with_queries_and_memory(
         ),
         answer("Most customers are in the USA."),
     ];
-    let (app, token, sid, uid, script) = connected_app(steps).await;
+    let Connected { app, token, sid, uid, script } = connected_app(steps).await;
     let body = json!({"user_id": uid, "session_id": sid, "question": "How many customers do we have?"});
     let r = app.post_authed("/ask", &token, &body).await;
     assert_eq!(r.status(), 200);
@@ -105,7 +115,7 @@ async fn the_model_cannot_write_and_foreign_sessions_and_missing_databases_get_t
         call("c2", "run_sql", json!("not an object")),
         answer("I cannot delete data."),
     ];
-    let (app, token, sid, uid, script) = connected_app(steps).await;
+    let Connected { app, token, sid, uid, script } = connected_app(steps).await;
     let d = ok_json(
         app.post_authed(
             "/ask/detailed",
@@ -147,7 +157,7 @@ async fn the_model_cannot_write_and_foreign_sessions_and_missing_databases_get_t
 fn streamed_call(id: &str, tool: &str, args: Value) -> Step {
     let text = args.to_string();
     let (a, b) = text.split_at(text.len() / 2);
-    crate::llm::streamed(&[
+    crate::helpers::model::streamed(&[
         json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": id, "type": "function", "function": {"name": tool, "arguments": a}}]}}]}),
         json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": b}}]}}]}),
     ])
@@ -175,10 +185,10 @@ fn sse_events(body: &str) -> Vec<(String, Value)> {
 async fn ask_stream_reports_steps_sql_rows_tokens_and_the_answer_as_server_sent_events() {
     let steps = vec![
         streamed_call("c1", "run_sql", json!({"query": "SELECT count(*) AS customers FROM customers"})),
-        crate::llm::streamed_text(&["There are ", "120 customers."]),
+        crate::helpers::model::streamed_text(&["There are ", "120 customers."]),
         Step(401, r#"{"error":{"message":"Incorrect API key"}}"#.into(), std::time::Duration::ZERO),
     ];
-    let (app, token, sid, uid, _) = connected_app(steps).await;
+    let Connected { app, token, sid, uid, .. } = connected_app(steps).await;
     let body = json!({"user_id": uid, "session_id": sid, "question": "How many customers?"});
     let r = app.post_authed("/ask/stream", &token, &body).await;
     assert_eq!(r.status(), 200);
@@ -213,7 +223,7 @@ async fn ask_stream_reports_steps_sql_rows_tokens_and_the_answer_as_server_sent_
 
 #[tokio::test]
 async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
-    if crate::databases::samples().is_none() {
+    if crate::helpers::samples::samples().is_none() {
         return;
     }
     let (base, script) = serve_script(vec![
@@ -230,13 +240,13 @@ async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
     let opts = || Options {
         store: StoreKind::Postgres,
         sessions: SessionKind::Redis,
-        extra: crate::llm::model_env(base.clone()),
+        extra: crate::helpers::model::model_env(base.clone()),
         ..Options::default()
     };
     let a = TestApp::with(opts()).await;
     let b = TestApp::with(Options { share_pg_with: a.pg_db.clone(), ..opts() }).await;
     let (user, token) = a.signed_in_user().await;
-    let db_id = a.add_db(&token, &crate::databases::pg_chinook()).await;
+    let db_id = a.add_db(&token, &crate::helpers::samples::pg_chinook()).await;
     let sid = ok_json(a.post_empty(&format!("/databases/connect_db/{db_id}"), &token).await).await["session_id"]
         .as_str()
         .unwrap()
@@ -274,7 +284,7 @@ async fn a_follow_up_on_another_instance_is_answered_from_the_shared_memory() {
 async fn a_client_that_leaves_a_stream_stops_the_run() {
     let slow = streamed_call("c1", "run_sql", json!({"query": "SELECT 1"}));
     let slow = Step(slow.0, slow.1, std::time::Duration::from_millis(1500));
-    let (app, token, sid, uid, script) = connected_app(vec![slow]).await;
+    let Connected { app, token, sid, uid, script } = connected_app(vec![slow]).await;
     let body = json!({"user_id": uid, "session_id": sid, "question": "How many customers?"});
     let mut r = app.post_authed("/ask/stream", &token, &body).await;
     let first = String::from_utf8(r.chunk().await.unwrap().unwrap().to_vec()).unwrap();

@@ -1,43 +1,11 @@
 //! Connections, connect, introspection and session endpoints on the real engines,
 //! with Chinook loaded by `scripts/load-samples.sh` from `../shared/data`.
-use std::path::PathBuf;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::helpers::samples::*;
 use crate::helpers::*;
-
-const PG_RO_PASS: &str = "ro_pass_123";
-
-pub fn samples() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sample_dbs/chinook");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIP: {} is absent (run scripts/load-samples.sh where shared/ exists)", dir.display());
-        None
-    }
-}
-
-pub fn pg_chinook() -> Value {
-    json!({"db_type": "postgresql", "host": "127.0.0.1", "port": 5432, "database_name": "chinook",
-           "username": "sqlagent_ro", "db_password": PG_RO_PASS})
-}
-
-pub fn maria_chinook() -> Value {
-    json!({"db_type": "mariadb", "host": "127.0.0.1", "port": 3306, "database_name": "Chinook",
-           "username": "sqlagent_ro", "db_password": "ro_pass_123", "ssl_mode": "disable"})
-}
-
-pub fn sqlite_chinook() -> Value {
-    json!({"db_type": "sqlite", "database_name": "chinook.sqlite"})
-}
-
-/// Upload the Chinook SQLite file for this user.
-pub async fn upload_chinook(app: &TestApp, token: &str) {
-    let bytes = std::fs::read(samples().unwrap().join("Chinook_Sqlite.sqlite")).unwrap();
-    ok_json(app.upload_sqlite(token, "chinook.sqlite", bytes).await).await;
-}
 
 fn table<'a>(schema: &'a Value, name: &str) -> &'a Value {
     schema["tables"]
@@ -124,7 +92,7 @@ async fn chinook_connects_introspects_and_disconnects_on_every_engine() {
         let out = ok_json(app.post_empty("/databases/disconnect-session", &token).await).await;
         assert_eq!(out["message"], "Session disconnected successfully");
         assert_eq!(out["redis_cleanup"], true);
-        assert!(app.state.connectors.get(&sid).await.is_none(), "connector dropped");
+        assert!(app.state.pools.get(&sid).await.is_none(), "connector dropped");
         error_detail(app.get_authed("/databases/session-status", &token).await, StatusCode::UNAUTHORIZED).await;
         let mut redis = redis::Client::open(REDIS_URL).unwrap().get_multiplexed_async_connection().await.unwrap();
         let exists: bool = redis::cmd("EXISTS").arg(format!("session:{sid}")).query_async(&mut redis).await.unwrap();
@@ -152,11 +120,11 @@ async fn two_instances_share_store_and_redis_connect_on_one_use_and_disconnect_o
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(b.state.connectors.get(&sid).await.is_none());
+    assert!(b.state.pools.get(&sid).await.is_none());
     // Instance B has no connector: it rebuilds one from the store and the session hash.
     let schema = ok_json(b.get_authed("/databases/schema", &token).await).await;
     assert_eq!(schema["tables"].as_array().unwrap().len(), 11);
-    assert!(b.state.connectors.get(&sid).await.is_some(), "B cached its rebuilt connector");
+    assert!(b.state.pools.get(&sid).await.is_some(), "B cached its rebuilt connector");
     assert_eq!(ok_json(b.get_authed("/databases/session-status", &token).await).await["database_connected"], true);
     ok_json(b.post_empty("/databases/disconnect-session", &token).await).await;
     error_detail(a.get_authed("/databases/schema", &token).await, StatusCode::UNAUTHORIZED).await;

@@ -7,8 +7,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 
+use crate::helpers::model::{model_env, serve_obedient, PLEASE_RUN, RUN_EXACTLY};
 use crate::helpers::*;
-use crate::llm::{model_env, serve_obedient, PLEASE_RUN, RUN_EXACTLY};
 
 const SETUP: &[&str] = &[
     "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner VARCHAR(50) NOT NULL, balance INTEGER NOT NULL)",

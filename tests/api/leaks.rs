@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::json;
 
-use crate::databases::{maria_chinook, pg_chinook};
+use crate::helpers::samples::{maria_chinook, pg_chinook};
 use crate::helpers::*;
 
 #[derive(Clone, Default)]
@@ -42,13 +42,12 @@ const SLOW_CANARY: &str = "slow-canary-0815";
 
 #[tokio::test]
 async fn no_password_or_token_reaches_a_response_or_a_log() {
-    if !std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/sample_dbs/chinook")).is_dir() {
-        eprintln!("SKIP: shared samples absent");
+    if crate::helpers::samples::samples().is_none() {
         return;
     }
     let logs = logs();
     let api_key = "sk-leak-canary-Key-4711";
-    let mut extra = crate::llm::model_env(crate::llm::serve_obedient().await);
+    let mut extra = crate::helpers::model::model_env(crate::helpers::model::serve_obedient().await);
     extra.push(("OPENAI_API_KEY", api_key.into()));
     let app = TestApp::with(Options { sessions: SessionKind::Redis, extra, ..Options::default() }).await;
     let user_pw = "user-Pa55word-XYZ";
@@ -84,7 +83,7 @@ async fn no_password_or_token_reaches_a_response_or_a_log() {
         let info = format!("/databases/session-info/{}", sid["session_id"].as_str().unwrap());
         bodies.push(app.get_authed(&info, &token).await.text().await.unwrap());
         let ask = json!({"user_id": sid["user_id"], "session_id": sid["session_id"],
-                         "question": format!("{} SELECT 1 AS one", crate::llm::RUN_EXACTLY)});
+                         "question": format!("{} SELECT 1 AS one", crate::helpers::model::RUN_EXACTLY)});
         let connected = sid["database_connected"] == true;
         if connected {
             // A statement slower than the driver's slow-query threshold (1 s):

@@ -12,7 +12,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
-use sqlagent_core::connectors::{self, Pool};
+use sqlagent_core::pools::{self, Pool};
 use sqlagent_core::sqlguard::{self, Limits, Scope};
 use sqlagent_core::targets::{DbKind, NetPolicy, TargetSpec};
 use sqlx::Connection;
@@ -214,7 +214,7 @@ async fn pool(kind: DbKind, data_dir: &std::path::Path) -> (Pool, String) {
         }
     };
     let spec = spec.unwrap();
-    (connectors::open(&spec, &NetPolicy::default(), data_dir, 1).await.unwrap(), database.to_owned())
+    (pools::open(&spec, &NetPolicy::default(), data_dir, 1).await.unwrap(), database.to_owned())
 }
 
 async fn differential(kind: DbKind, cases: usize, seed: u64) {

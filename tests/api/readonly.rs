@@ -384,7 +384,8 @@ async fn finding_6_oversized_values_are_stopped_by_the_engine_and_row_caps_stop_
         "SELECT repeat('x', 600000) AS a, repeat('y', 600000) AS b",
         "SELECT string_agg(repeat('x', 1000), '') FROM generate_series(1, 2000)",
     ] {
-        assert!(refused(&app, &pg, sql).await.contains("larger than"), "{sql}");
+        let why = refused(&app, &pg, sql).await;
+        assert!(why.contains("larger than"), "{sql}: {why}");
     }
     // A set-returning function in the select list streams: the server's own
     // LIMIT stops it at the cap. (In FROM, PostgreSQL materialises it first;
@@ -523,7 +524,7 @@ async fn finding_8_open_and_closed_ports_answer_alike_in_text_and_time() {
 #[tokio::test]
 async fn finding_9_thread_ids_belong_to_their_user() {
     let app = TestApp::with(Options {
-        extra: crate::llm::model_env(crate::llm::serve_obedient().await),
+        extra: crate::helpers::model::model_env(crate::helpers::model::serve_obedient().await),
         ..Options::default()
     })
     .await;
@@ -681,7 +682,7 @@ async fn least_privilege_production_refuses_superusers_unless_the_owner_accepts_
 async fn every_refusal_and_every_accepted_trick_is_the_same_through_the_agent() {
     // The model obeys injected orders; the guard is the same function for it.
     let app = TestApp::with(Options {
-        extra: crate::llm::model_env(crate::llm::serve_obedient().await),
+        extra: crate::helpers::model::model_env(crate::helpers::model::serve_obedient().await),
         ..Options::default()
     })
     .await;
@@ -693,7 +694,7 @@ async fn every_refusal_and_every_accepted_trick_is_the_same_through_the_agent() 
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x FROM c) SELECT * FROM c JOIN pragma_database_list",
     ] {
         let body = json!({"user_id": status["user_id"], "session_id": status["session_id"],
-                          "question": format!("{} {sql}", crate::llm::RUN_EXACTLY)});
+                          "question": format!("{} {sql}", crate::helpers::model::RUN_EXACTLY)});
         let d = ok_json(app.post_authed("/ask/detailed", &token, &body).await).await;
         assert_eq!(d["queries"], json!([]), "{sql}: {d}");
         assert!(d["answer"].as_str().unwrap().contains("Query rejected"), "{d}");

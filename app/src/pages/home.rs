@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::{current_user, Logout};
+use crate::server_fns::{current_user, Logout};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

@@ -1,7 +1,8 @@
 //! Conversation memory in the app store: threads and their messages, so a
 //! follow-up works on any instance and survives restarts.
-use sqlagent_model::{MessageItem, ThreadView};
+use sqlagent_model::{ThreadMessageView, ThreadView};
 
+use crate::ids::UserId;
 use crate::llm::ChatMessage;
 use crate::{time, AppState, Error};
 
@@ -27,14 +28,14 @@ pub fn validate_thread_id(id: &str) -> crate::Result<()> {
 
 /// Create the thread for this user if needed. Thread ids are per user: the
 /// same id of another user is another thread, and nothing about it shows.
-pub async fn ensure_thread(state: &AppState, user_id: i64, thread_id: &str, title: &str) -> crate::Result<()> {
+pub async fn ensure_thread(state: &AppState, user_id: UserId, thread_id: &str, title: &str) -> crate::Result<()> {
     let title: String = title.chars().take(80).collect();
     let now = time::unix_now();
     sqlx::query(
         "INSERT INTO threads (user_id, id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
          ON CONFLICT (user_id, id) DO NOTHING",
     )
-    .bind(user_id)
+    .bind(user_id.0)
     .bind(thread_id)
     .bind(title)
     .bind(now)
@@ -44,9 +45,9 @@ pub async fn ensure_thread(state: &AppState, user_id: i64, thread_id: &str, titl
 }
 
 /// Whether the user has this thread.
-async fn thread_exists(state: &AppState, user_id: i64, thread_id: &str) -> crate::Result<bool> {
+async fn thread_exists(state: &AppState, user_id: UserId, thread_id: &str) -> crate::Result<bool> {
     let found: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM threads WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(thread_id)
         .fetch_optional(state.store.pool())
         .await?;
@@ -54,11 +55,11 @@ async fn thread_exists(state: &AppState, user_id: i64, thread_id: &str) -> crate
 }
 
 /// The latest turns of a thread, oldest first, within the budget.
-pub async fn history(state: &AppState, user_id: i64, thread_id: &str) -> crate::Result<Vec<ChatMessage>> {
+pub async fn history(state: &AppState, user_id: UserId, thread_id: &str) -> crate::Result<Vec<ChatMessage>> {
     let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
         "SELECT role, content, sql_text FROM messages WHERE user_id = $1 AND thread_id = $2 ORDER BY id DESC LIMIT $3",
     )
-    .bind(user_id)
+    .bind(user_id.0)
     .bind(thread_id)
     .bind(HISTORY_SCAN_MESSAGES)
     .fetch_all(state.store.pool())
@@ -131,7 +132,7 @@ fn summary(newest_first: impl Iterator<Item = (String, String)>) -> Option<ChatM
 /// Record a question and its answer, with the statements behind the answer.
 pub async fn append_turn(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     thread_id: &str,
     question: &str,
     answer: &str,
@@ -144,7 +145,7 @@ pub async fn append_turn(
         sqlx::query(
             "INSERT INTO messages (user_id, thread_id, role, content, sql_text, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(thread_id)
         .bind(role)
         .bind(content)
@@ -155,7 +156,7 @@ pub async fn append_turn(
     }
     sqlx::query("UPDATE threads SET updated_at = $1 WHERE user_id = $2 AND id = $3")
         .bind(now)
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(thread_id)
         .execute(&mut *tx)
         .await?;
@@ -164,11 +165,11 @@ pub async fn append_turn(
 }
 
 /// The caller's threads, most recent first.
-pub async fn threads(state: &AppState, user_id: i64) -> crate::Result<Vec<ThreadView>> {
+pub async fn threads(state: &AppState, user_id: UserId) -> crate::Result<Vec<ThreadView>> {
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT id, title, created_at, updated_at FROM threads WHERE user_id = $1 ORDER BY updated_at DESC, id LIMIT 200",
     )
-    .bind(user_id)
+    .bind(user_id.0)
     .fetch_all(state.store.pool())
     .await?;
     Ok(rows
@@ -183,20 +184,20 @@ pub async fn threads(state: &AppState, user_id: i64) -> crate::Result<Vec<Thread
 }
 
 /// The messages of one of the caller's threads.
-pub async fn messages(state: &AppState, user_id: i64, thread_id: &str) -> crate::Result<Vec<MessageItem>> {
+pub async fn messages(state: &AppState, user_id: UserId, thread_id: &str) -> crate::Result<Vec<ThreadMessageView>> {
     if !thread_exists(state, user_id, thread_id).await? {
         return Err(Error::NotFound("Thread not found".into()));
     }
     let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
         "SELECT role, content, sql_text, created_at FROM messages WHERE user_id = $1 AND thread_id = $2 ORDER BY id",
     )
-    .bind(user_id)
+    .bind(user_id.0)
     .bind(thread_id)
     .fetch_all(state.store.pool())
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(role, content, sql, c)| MessageItem {
+        .map(|(role, content, sql, c)| ThreadMessageView {
             role,
             content,
             sql: statements(sql),

@@ -14,14 +14,12 @@ use sqlagent_model::{AskDetailedView, AskRequest, QueryResultView, Schema, Usage
 
 use crate::auth::Principal;
 use crate::llm::{ChatMessage, ChatModel};
-use crate::{databases, AppState, Error};
+use crate::texts::FOREIGN_SESSION;
+use crate::{attachments, AppState, Error};
 
 /// Most model round trips for one question.
 pub const MAX_STEPS: u32 = 8;
 const MAX_QUESTION_CHARS: usize = 4_000;
-
-/// The guide's text for a `session_id`/`user_id` that is not the caller's.
-const FOREIGN_SESSION: &str = "Session ID does not belong to the authenticated user or session not found";
 
 /// What the agent reports while it works (`/ask/stream`).
 #[derive(Debug, Clone)]
@@ -58,10 +56,10 @@ pub async fn ask(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Re
 }
 
 /// Check the request, load the schema, and open (or find) the thread.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
 pub async fn prepare(state: &AppState, p: &Principal, req: &AskRequest) -> crate::Result<Prepared> {
     let started = Instant::now();
-    if req.user_id != p.user_id || req.session_id != p.session_id {
+    if req.user_id != p.user_id.0 || req.session_id != p.session_id {
         return Err(Error::Forbidden(FOREIGN_SESSION.into()));
     }
     let question = req.question.trim();
@@ -70,7 +68,7 @@ pub async fn prepare(state: &AppState, p: &Principal, req: &AskRequest) -> crate
     }
     let thread_id = req.thread_id.clone().unwrap_or_else(|| p.session_id.clone());
     memory::validate_thread_id(&thread_id)?;
-    let schema = databases::schema(state, p).await?;
+    let schema = attachments::schema(state, p).await?;
     let llm = state.llm.clone().ok_or_else(|| {
         Error::Unavailable(
             "No language model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL / SQLAGENT_MODEL for other \
@@ -84,7 +82,7 @@ pub async fn prepare(state: &AppState, p: &Principal, req: &AskRequest) -> crate
 
 /// The tool-calling loop. With `events`, the model's text is streamed and
 /// every step, query and result is reported as it happens.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
 pub async fn run(
     state: &AppState,
     p: &Principal,

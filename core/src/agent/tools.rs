@@ -6,8 +6,8 @@ use sqlagent_model::{QueryResultView, Schema};
 
 use super::{Event, Events};
 use crate::auth::Principal;
-use crate::databases::{self, Source};
 use crate::llm::{ToolCall, ToolSpec};
+use crate::queries::{self, Source};
 use crate::AppState;
 
 /// Rows and bytes of a result shown to the model (the client gets more).
@@ -96,7 +96,7 @@ pub async fn call(
                 if let Some(emit) = events {
                     emit(Event::Sql { step, sql: r.query.clone() });
                 }
-                match databases::run_sql(state, p, &r.query, Source::Agent).await {
+                match queries::run_sql(state, p, &r.query, Source::Agent).await {
                     Ok(result) => {
                         if let Some(emit) = events {
                             emit(Event::Rows(result.clone()));

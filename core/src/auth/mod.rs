@@ -1,24 +1,32 @@
-//! Authentication: password hashing, JWTs, login, and resolving a caller.
-mod passwords;
+//! Authentication: login, resolving a caller, ending a login session. The
+//! lifecycle of a login session lives here: `login` opens one, `end_session`
+//! is the only way one ends (every front door calls it).
 mod tokens;
 
-pub use passwords::{hash_password, verify_password};
 pub use tokens::Claims;
 
 use sqlagent_model::TokenView;
 
+use crate::ids::{ConnectionId, UserId};
 use crate::sessions::fields;
-use crate::{time, users, AppState, Error};
+use crate::texts;
+use crate::{attachments, time, users, AppState, Error};
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The login session (also the default conversation thread).
     pub session_id: String,
-    pub database_connected: bool,
-    /// The attached database connection, if any.
-    pub db_id: Option<i64>,
+    /// The connection attached to the session, if any.
+    pub attached: Option<ConnectionId>,
+}
+
+impl Principal {
+    /// Whether a database is attached to the session.
+    pub fn database_connected(&self) -> bool {
+        self.attached.is_some()
+    }
 }
 
 /// Check the credentials, open a session, and issue its token.
@@ -33,7 +41,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> crate::Resu
             &[(fields::USER_ID, user.id.to_string()), (fields::CREATED_AT, time::unix_now().to_string())],
         )
         .await?;
-    let token = tokens::issue(&state.settings, user.id, &session_id)?;
+    let token = tokens::issue(&state.settings, UserId(user.id), &session_id)?;
     tracing::info!(user.id = user.id, "login");
     Ok(TokenView { access_token: token, token_type: "bearer".into() })
 }
@@ -43,24 +51,26 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> crate::Resu
 /// session's TTL is renewed.
 pub async fn authenticate(state: &AppState, token: &str) -> crate::Result<Principal> {
     let claims = tokens::verify(&state.settings, token)?;
-    let user_id: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
+    let user_id = UserId(claims.sub.parse().map_err(|_| Error::Unauthenticated(texts::INVALID_TOKEN.into()))?);
     let meta = state
         .sessions
         .touch(&claims.sid)
         .await?
         .filter(|m| m.user_id == user_id)
-        .ok_or_else(|| Error::Unauthenticated("Session expired or revoked".into()))?;
-    Ok(Principal { user_id, session_id: claims.sid, database_connected: meta.database_connected(), db_id: meta.db_id })
+        .ok_or_else(|| Error::Unauthenticated(texts::SESSION_GONE.into()))?;
+    Ok(Principal { user_id, session_id: claims.sid, attached: meta.attached })
 }
 
-/// End the caller's session; its token stops working at once.
-pub async fn logout(state: &AppState, principal: &Principal) -> crate::Result<()> {
-    state.sessions.delete(&principal.session_id).await?;
-    Ok(())
-}
-
-fn invalid_token() -> Error {
-    Error::Unauthenticated("Could not validate credentials".into())
+/// End a login session, whichever front door asks: the session key goes (its
+/// token stops working at once), this instance's pool for it is dropped (it
+/// holds decrypted credentials) and its attachment record is removed. Returns
+/// whether the session still existed.
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
+pub async fn end_session(state: &AppState, p: &Principal) -> crate::Result<bool> {
+    let existed = state.sessions.delete(&p.session_id).await?;
+    state.pools.remove(&p.session_id).await;
+    attachments::forget_session(state, &p.session_id).await?;
+    Ok(existed)
 }
 
 /// Name of the browser's HttpOnly session cookie (it carries the same JWT).

@@ -4,6 +4,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
+use crate::ids::UserId;
 use crate::Error;
 
 /// What a token says.
@@ -20,7 +21,7 @@ pub struct Claims {
 const MAX_LIFETIME_SECONDS: i64 = 7 * 86_400;
 
 /// Sign a token for a session.
-pub(super) fn issue(settings: &Settings, user_id: i64, session_id: &str) -> crate::Result<String> {
+pub(super) fn issue(settings: &Settings, user_id: UserId, session_id: &str) -> crate::Result<String> {
     let now = crate::time::unix_now();
     let claims = Claims {
         sub: user_id.to_string(),
@@ -40,5 +41,5 @@ pub(super) fn verify(settings: &Settings, token: &str) -> crate::Result<Claims> 
     validation.set_required_spec_claims(&["exp", "sub"]);
     decode::<Claims>(token, &key, &validation)
         .map(|d| d.claims)
-        .map_err(|_| Error::Unauthenticated("Could not validate credentials".into()))
+        .map_err(|_| Error::Unauthenticated(crate::texts::INVALID_TOKEN.into()))
 }

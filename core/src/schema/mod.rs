@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use sqlagent_model::{Column, ForeignKey, Schema, Table};
 
-use crate::connectors::Pool;
+use crate::pools::Pool;
 
 /// Read the structure of the database behind `pool`.
 #[tracing::instrument(skip_all)]

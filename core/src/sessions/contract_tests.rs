@@ -17,10 +17,12 @@ async fn a_created_session_can_be_touched_read_updated_and_deleted() {
         let id = new_id();
         s.create(&id, &[(fields::USER_ID, "7".into()), (fields::CREATED_AT, "1700000000".into())]).await.unwrap();
         let meta = s.touch(&id).await.unwrap().expect(name);
-        assert_eq!(meta.user_id, 7, "{name}");
-        assert!(!meta.database_connected(), "{name}");
-        assert!(s.set(&id, &[(fields::STATUS, "connected".into())]).await.unwrap(), "{name}");
-        assert!(s.touch(&id).await.unwrap().unwrap().database_connected(), "{name}");
+        assert_eq!(meta.user_id, crate::ids::UserId(7), "{name}");
+        assert_eq!(meta.attached, None, "{name}");
+        assert!(s.set(&id, &[(fields::STATUS, super::CONNECTED.into())]).await.unwrap(), "{name}");
+        assert_eq!(s.touch(&id).await.unwrap().unwrap().attached, None, "{name}: connected names no database yet");
+        assert!(s.set(&id, &[(fields::DB_ID, "3".into())]).await.unwrap(), "{name}");
+        assert_eq!(s.touch(&id).await.unwrap().unwrap().attached, Some(crate::ids::ConnectionId(3)), "{name}");
         let all = s.get_all(&id).await.unwrap().unwrap();
         assert_eq!(all.get("created_at").map(String::as_str), Some("1700000000"), "{name}");
         assert!(s.delete(&id).await.unwrap(), "{name}");

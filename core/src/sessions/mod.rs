@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
+use crate::ids::{ConnectionId, UserId};
+
 mod memory;
 mod redis_store;
 
@@ -22,27 +24,29 @@ pub mod fields {
     pub const DB_SCHEMA: &str = "db_schema";
 }
 
+/// The value of the `status` field while a database is attached.
+pub const CONNECTED: &str = "connected";
+
 /// The small part of a session that every authenticated request needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionMeta {
-    pub user_id: i64,
-    /// `connected` once a database is attached.
-    pub status: Option<String>,
-    /// The attached database connection.
-    pub db_id: Option<i64>,
+    pub user_id: UserId,
+    /// The attached connection: only when the session says `connected` and
+    /// names one, so "connected without a database" cannot be represented.
+    pub attached: Option<ConnectionId>,
 }
 
 impl SessionMeta {
-    pub fn database_connected(&self) -> bool {
-        self.status.as_deref() == Some("connected")
-    }
-
     /// The fields `touch` reads, in this order.
     const FIELDS: [&'static str; 3] = [fields::USER_ID, fields::STATUS, fields::DB_ID];
 
     fn from_values(values: [Option<String>; 3]) -> Option<Self> {
         let [user_id, status, db_id] = values;
-        Some(SessionMeta { user_id: user_id?.parse().ok()?, status, db_id: db_id.and_then(|d| d.parse().ok()) })
+        let attached = match status.as_deref() {
+            Some(CONNECTED) => db_id.and_then(|d| d.parse().ok()).map(ConnectionId),
+            _ => None,
+        };
+        Some(SessionMeta { user_id: UserId(user_id?.parse().ok()?), attached })
     }
 }
 

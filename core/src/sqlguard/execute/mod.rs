@@ -17,7 +17,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Column, Database, Executor, Row};
 
 use super::CheckedSql;
-use crate::connectors::Pool;
+use crate::pools::Pool;
 use crate::Error;
 
 /// Largest result row (or single value) a query may produce, in bytes;

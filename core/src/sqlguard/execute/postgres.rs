@@ -11,17 +11,22 @@ use crate::sqlguard::{CheckedSql, Shape};
 pub(super) const ROW_TOO_LARGE: &str = "sqlagent: result row too large";
 
 /// The statement sent: queries are wrapped so the server stops after the row
-/// cap and raises an error for an oversized row before sending it (the error
-/// depends on the row, so the planner cannot fold it into a constant). The text
-/// goes in on lines of its own, so a comment in it cannot swallow the wrapper;
-/// the lexer has proved its parentheses balance and its literals close.
+/// cap and raises an error for an oversized row before sending it. The size
+/// test is cheap first (`pg_column_size`, the row in memory) and exact second
+/// (the row as text, which also catches compressed stored values); the error
+/// depends on the row, so the planner cannot fold it into a constant; and
+/// `OFFSET 0` keeps the caller's query one plan node, so none of its
+/// expressions is evaluated twice. The text goes in on lines of its own, so a
+/// comment in it cannot swallow the wrapper; the lexer has proved its
+/// parentheses balance and its literals close.
 fn wrapped(checked: &CheckedSql, limits: Limits) -> String {
     match checked.shape {
         Shape::Explain => checked.sql.clone(),
         Shape::Query => format!(
-            "SELECT sqlagent_q.* FROM (\n{sql}\n) AS sqlagent_q \
-             WHERE CASE WHEN octet_length(ROW(sqlagent_q.*)::text) > {MAX_ROW_BYTES} \
-             THEN CAST(concat('{ROW_TOO_LARGE}: ', octet_length(ROW(sqlagent_q.*)::text)) AS integer) = 0 \
+            "SELECT sqlagent_q.* FROM (SELECT * FROM (\n{sql}\n) AS sqlagent_u OFFSET 0) AS sqlagent_q \
+             WHERE CASE WHEN pg_column_size(ROW(sqlagent_q.*)) > {MAX_ROW_BYTES} \
+                          OR octet_length(ROW(sqlagent_q.*)::text) > {MAX_ROW_BYTES} \
+             THEN CAST(concat('{ROW_TOO_LARGE}: ', pg_column_size(ROW(sqlagent_q.*))) AS integer) = 0 \
              ELSE true END \
              LIMIT {limit}",
             sql = checked.sql,

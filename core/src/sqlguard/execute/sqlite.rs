@@ -1,5 +1,5 @@
 //! SQLite through rusqlite: the connection carries the engine-level controls
-//! (see `connectors::sqlite`); here the checked text is prepared as exactly
+//! (see `pools::sqlite`); here the checked text is prepared as exactly
 //! one statement, proved read-only by SQLite itself, and stepped up to the caps.
 use std::time::Instant;
 
@@ -9,7 +9,7 @@ use rusqlite::ErrorCode;
 use serde_json::{json, Value};
 
 use super::{timed_out, too_large, Collector, Limits, Rows};
-use crate::connectors::SqliteFile;
+use crate::pools::SqliteFile;
 use crate::sqlguard::CheckedSql;
 use crate::Error;
 

@@ -1,11 +1,13 @@
-//! `run_sql`: a statement from any source, through the guard, read-only, logged.
+//! Queries: a statement from any source, through the guard, read-only, on the
+//! session's attached connection; every attempt is logged.
 use std::time::Instant;
 
 use sqlagent_model::QueryResultView;
 
 use crate::auth::Principal;
+use crate::ids::ConnectionId;
 use crate::sqlguard::{self, Limits};
-use crate::{time, AppState, Error};
+use crate::{attachments, time, AppState, Error};
 
 /// Where a statement came from, for the query log.
 #[derive(Debug, Clone, Copy)]
@@ -27,24 +29,24 @@ impl Source {
 
 /// Check and execute `sql` on the session's database, within the server's
 /// limits; every attempt is logged.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
 pub async fn run_sql(state: &AppState, p: &Principal, sql: &str, source: Source) -> crate::Result<QueryResultView> {
     let limits =
         Limits { timeout: std::time::Duration::from_secs(state.settings.query_timeout_seconds), ..Limits::default() };
-    let connector = super::connector(state, p).await?;
+    let live = attachments::pool(state, p).await?;
     let started = Instant::now();
-    let outcome = match sqlguard::check_bounded(sql, &connector.scope()).await {
-        Ok(checked) => sqlguard::execute(&connector.pool, &checked, limits).await,
+    let outcome = match sqlguard::check_bounded(sql, &live.scope()).await {
+        Ok(checked) => sqlguard::execute(&live.pool, &checked, limits).await,
         Err(e) => Err(e),
     };
-    log(state, p, connector.db_id, sql, source, &outcome, started.elapsed().as_millis() as i64).await;
+    log(state, p, live.connection, sql, source, &outcome, started.elapsed().as_millis() as i64).await;
     outcome
 }
 
 async fn log(
     state: &AppState,
     p: &Principal,
-    db_id: i64,
+    connection: ConnectionId,
     sql: &str,
     source: Source,
     outcome: &crate::Result<QueryResultView>,
@@ -61,8 +63,8 @@ async fn log(
         "INSERT INTO query_log (user_id, db_id, session_id, source, sql_text, status, error, row_count, elapsed_ms, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(p.user_id)
-    .bind(db_id)
+    .bind(p.user_id.0)
+    .bind(connection.0)
     .bind(&p.session_id)
     .bind(source.as_str())
     .bind(sql)

@@ -1,15 +1,19 @@
-//! CRUD of stored connections. Another user's connection is always "not found".
-use sqlagent_model::{ConnectionTestView, DbConnectionPatch, DbConnectionView, NewDbConnection};
-use sqlx::Acquire;
+//! Connections: a user's saved records of where a database is, with the
+//! password sealed. Another user's connection is always "not found".
+use sqlagent_model::{
+    ConnectionTestView, DbConnectionAdded, DbConnectionPatch, DbConnectionView, MessageView, NewDbConnection,
+};
 
 use crate::auth::Principal;
 use crate::config::Environment;
-use crate::connectors;
-use crate::targets::{sqlite_path, DbKind, SslMode, TargetSpec};
-use crate::{time, AppState, Error};
+use crate::ids::{ConnectionId, UserId};
+use crate::pools::{self, Pool};
+use crate::sqlguard::MYSQL_SYSTEM_SCHEMAS;
+use crate::targets::{sqlite_path, store_upload, DbKind, SslMode, TargetSpec};
+use crate::{attachments, time, AppState, Error};
 
 #[derive(sqlx::FromRow)]
-pub(super) struct ConnectionRow {
+struct ConnectionRow {
     pub id: i64,
     pub owner_id: i64,
     pub db_type: String,
@@ -61,19 +65,24 @@ fn spec_of(new: &NewDbConnection) -> crate::Result<TargetSpec> {
 
 /// The target is acceptable without connecting: the host passes the outbound
 /// policy, or the SQLite file exists in the caller's reach.
-async fn vet(state: &AppState, spec: &TargetSpec, owner_id: i64) -> crate::Result<()> {
+async fn vet(state: &AppState, spec: &TargetSpec, owner: UserId) -> crate::Result<()> {
     match spec.kind {
-        DbKind::Sqlite => sqlite_path(&state.settings.data_dir, owner_id, &spec.database_name).map(drop),
+        DbKind::Sqlite => sqlite_path(&state.settings.data_dir, owner.0, &spec.database_name).map(drop),
         _ => state.settings.net_policy.resolve(&spec.host, spec.port).await.map(drop),
     }
 }
 
-/// Store a new connection for the caller.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
-pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate::Result<DbConnectionView> {
-    if new.owner_id.is_some_and(|o| o != p.user_id) {
+fn check_owner(p: &Principal, owner_id: Option<i64>) -> crate::Result<()> {
+    if owner_id.is_some_and(|o| o != p.user_id.0) {
         return Err(Error::Forbidden("owner_id must be the authenticated user".into()));
     }
+    Ok(())
+}
+
+/// Store a new connection for the caller.
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
+pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate::Result<DbConnectionAdded> {
+    check_owner(p, new.owner_id)?;
     let spec = spec_of(&new)?;
     vet(state, &spec, p.user_id).await?;
     let now = time::unix_now();
@@ -84,7 +93,7 @@ pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate
          VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $9) RETURNING {COLUMNS}"
     );
     let mut row: ConnectionRow = sqlx::query_as(&sql)
-        .bind(p.user_id)
+        .bind(p.user_id.0)
         .bind(&spec.db_type)
         .bind(&spec.host)
         .bind(spec.port as i64)
@@ -95,7 +104,7 @@ pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-    row.password_enc = state.vault.seal(&spec.password, p.user_id, row.id)?;
+    row.password_enc = state.vault.seal(&spec.password, p.user_id.0, row.id)?;
     sqlx::query("UPDATE db_connections SET password_enc = $1 WHERE id = $2")
         .bind(&row.password_enc)
         .bind(row.id)
@@ -103,28 +112,60 @@ pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate
         .await?;
     tx.commit().await?;
     tracing::info!(db.id = row.id, "database connection added");
-    Ok((&row).into())
+    Ok(DbConnectionAdded { message: "Database added successfully".into(), db_connection: (&row).into() })
 }
 
 /// The caller's connections, oldest first.
 pub async fn list(state: &AppState, p: &Principal) -> crate::Result<Vec<DbConnectionView>> {
     let sql = format!("SELECT {COLUMNS} FROM db_connections WHERE owner_id = $1 ORDER BY id");
-    let rows: Vec<ConnectionRow> = sqlx::query_as(&sql).bind(p.user_id).fetch_all(state.store.pool()).await?;
+    let rows: Vec<ConnectionRow> = sqlx::query_as(&sql).bind(p.user_id.0).fetch_all(state.store.pool()).await?;
     Ok(rows.iter().map(Into::into).collect())
 }
 
 /// One of the caller's connections.
-pub async fn get(state: &AppState, p: &Principal, id: i64) -> crate::Result<DbConnectionView> {
+pub async fn get(state: &AppState, p: &Principal, id: ConnectionId) -> crate::Result<DbConnectionView> {
     Ok((&row(state, p.user_id, id).await?).into())
 }
 
-pub(super) async fn row(state: &AppState, owner_id: i64, id: i64) -> crate::Result<ConnectionRow> {
+async fn row(state: &AppState, owner: UserId, id: ConnectionId) -> crate::Result<ConnectionRow> {
     let sql = format!("SELECT {COLUMNS} FROM db_connections WHERE id = $1 AND owner_id = $2");
-    sqlx::query_as(&sql).bind(id).bind(owner_id).fetch_optional(state.store.pool()).await?.ok_or_else(not_found)
+    sqlx::query_as(&sql).bind(id.0).bind(owner.0).fetch_optional(state.store.pool()).await?.ok_or_else(not_found)
+}
+
+/// A saved connection, ready to open: its spec with the password decrypted.
+pub(crate) struct Saved {
+    pub spec: TargetSpec,
+    pub allow_privileged: bool,
+}
+
+/// One of `owner`'s connections, decrypted.
+pub(crate) async fn saved(state: &AppState, owner: UserId, id: ConnectionId) -> crate::Result<Saved> {
+    let row = row(state, owner, id).await?;
+    Ok(Saved { spec: spec_of_row(state, &row)?, allow_privileged: row.allow_privileged != 0 })
+}
+
+/// Open a pool to a saved connection, under the server's rules for where it may
+/// point and which logins it may use; returns the warnings about the login.
+pub(crate) async fn open(state: &AppState, owner: UserId, saved: &Saved) -> crate::Result<(Pool, Vec<String>)> {
+    let spec = &saved.spec;
+    if spec.kind == DbKind::MySql && MYSQL_SYSTEM_SCHEMAS.contains(&spec.database_name.to_ascii_lowercase().as_str()) {
+        return Err(Error::BadRequest(format!(
+            "{} is a MySQL system schema; connect to a database that holds your data",
+            spec.database_name
+        )));
+    }
+    let pool = pools::open(spec, &state.settings.net_policy, &state.settings.data_dir, owner.0).await?;
+    match login_warnings(state, &pool, saved.allow_privileged).await {
+        Ok(warnings) => Ok((pool, warnings)),
+        Err(e) => {
+            pool.close().await;
+            Err(e)
+        }
+    }
 }
 
 /// The full spec of a stored connection, password decrypted.
-pub(super) fn spec_of_row(state: &AppState, row: &ConnectionRow) -> crate::Result<TargetSpec> {
+fn spec_of_row(state: &AppState, row: &ConnectionRow) -> crate::Result<TargetSpec> {
     let password = state.vault.open(&row.password_enc, row.owner_id, row.id)?;
     TargetSpec::new(
         &row.db_type,
@@ -139,11 +180,11 @@ pub(super) fn spec_of_row(state: &AppState, row: &ConnectionRow) -> crate::Resul
 
 /// Change some fields; sessions using the connection are detached so no pool
 /// keeps the old credentials.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id, db.id = id))]
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id, db.id = %id))]
 pub async fn update(
     state: &AppState,
     p: &Principal,
-    id: i64,
+    id: ConnectionId,
     patch: DbConnectionPatch,
 ) -> crate::Result<DbConnectionView> {
     let current = row(state, p.user_id, id).await?;
@@ -179,7 +220,7 @@ pub async fn update(
     };
     let spec = spec_of(&merged)?;
     vet(state, &spec, p.user_id).await?;
-    let sealed = state.vault.seal(&spec.password, p.user_id, id)?;
+    let sealed = state.vault.seal(&spec.password, p.user_id.0, id.0)?;
     sqlx::query(
         "UPDATE db_connections SET db_type = $1, host = $2, port = $3, database_name = $4, username = $5, \
          password_enc = $6, ssl_mode = $7, allow_privileged = $8, updated_at = $9 WHERE id = $10 AND owner_id = $11",
@@ -193,40 +234,52 @@ pub async fn update(
     .bind(spec.ssl_mode.as_str())
     .bind(i64::from(allow_privileged))
     .bind(time::unix_now())
-    .bind(id)
-    .bind(p.user_id)
+    .bind(id.0)
+    .bind(p.user_id.0)
     .execute(state.store.pool())
     .await?;
-    super::sessions::detach_all(state, id).await?;
+    attachments::detach_all(state, id).await?;
     get(state, p, id).await
 }
 
 /// Delete a connection and detach it from every session using it.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id, db.id = id))]
-pub async fn delete(state: &AppState, p: &Principal, id: i64) -> crate::Result<()> {
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id, db.id = %id))]
+pub async fn delete(state: &AppState, p: &Principal, id: ConnectionId) -> crate::Result<MessageView> {
     row(state, p.user_id, id).await?;
-    super::sessions::detach_all(state, id).await?;
-    let mut conn = state.store.pool().acquire().await?;
-    let mut tx = conn.begin().await?;
-    sqlx::query("DELETE FROM db_sessions WHERE db_id = $1").bind(id).execute(&mut *tx).await?;
+    attachments::detach_all(state, id).await?;
     sqlx::query("DELETE FROM db_connections WHERE id = $1 AND owner_id = $2")
-        .bind(id)
-        .bind(p.user_id)
-        .execute(&mut *tx)
+        .bind(id.0)
+        .bind(p.user_id.0)
+        .execute(state.store.pool())
         .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(MessageView { message: "Database connection deleted".into() })
+}
+
+/// Store an uploaded SQLite file in the caller's own folder. `name` is the
+/// form's `name` field, else the file part's own name.
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
+pub async fn upload_sqlite(
+    state: &AppState,
+    p: &Principal,
+    name: Option<String>,
+    bytes: Option<Vec<u8>>,
+) -> crate::Result<MessageView> {
+    let bytes = bytes.ok_or_else(|| Error::Invalid("file: missing".into()))?;
+    let name = name.ok_or_else(|| Error::Invalid("name: missing".into()))?;
+    let (data_dir, owner, stored) = (state.settings.data_dir.clone(), p.user_id.0, name.clone());
+    tokio::task::spawn_blocking(move || store_upload(&data_dir, owner, &stored, &bytes))
+        .await
+        .map_err(|e| Error::Internal(e.into()))??;
+    Ok(MessageView { message: format!("Uploaded {name}") })
 }
 
 /// Try a connection without storing anything.
-#[tracing::instrument(skip_all, fields(user.id = p.user_id))]
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
 pub async fn test(state: &AppState, p: &Principal, new: NewDbConnection) -> crate::Result<ConnectionTestView> {
-    if new.owner_id.is_some_and(|o| o != p.user_id) {
-        return Err(Error::Forbidden("owner_id must be the authenticated user".into()));
-    }
+    check_owner(p, new.owner_id)?;
     let spec = spec_of(&new)?;
-    let pool = connectors::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id).await?;
-    let version = connectors::server_version(&pool).await;
+    let pool = pools::open(&spec, &state.settings.net_policy, &state.settings.data_dir, p.user_id.0).await?;
+    let version = pools::server_version(&pool).await;
     let warnings = login_warnings(state, &pool, new.allow_privileged_login).await;
     pool.close().await;
     Ok(ConnectionTestView {
@@ -240,13 +293,9 @@ pub async fn test(state: &AppState, p: &Principal, new: NewDbConnection) -> crat
 /// What the login may do beyond reading, as warnings; with
 /// `SQLAGENT_ENV=production`, rights beyond data (superuser, server files,
 /// other sessions) refuse the connection unless the owner allowed them.
-pub(super) async fn login_warnings(
-    state: &AppState,
-    pool: &connectors::Pool,
-    allow_privileged: bool,
-) -> crate::Result<Vec<String>> {
-    let rights = connectors::privilege_warnings(pool).await;
-    let mut warnings = connectors::write_warnings(pool).await;
+async fn login_warnings(state: &AppState, pool: &Pool, allow_privileged: bool) -> crate::Result<Vec<String>> {
+    let rights = pools::privilege_warnings(pool).await;
+    let mut warnings = pools::write_warnings(pool).await;
     if rights.is_empty() {
         return Ok(warnings);
     }

@@ -1,4 +1,8 @@
-//! `TestApp`: one server per test, with its own store and session backend.
+//! `TestApp`: one server per test, with its own store and session backend; the
+//! scripted model servers; the shared sample databases.
+pub mod model;
+pub mod samples;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

@@ -5,7 +5,6 @@
 //! (`create_byot`, `create_stream_byot`): the client, auth and SSE framing are
 //! the crate's, while the JSON is parsed here, tolerantly, because compatible
 //! servers (Ollama, vLLM, llama.cpp, LM Studio, gateways) differ in small ways.
-use std::collections::BTreeMap;
 use std::sync::Once;
 use std::time::Duration;
 
@@ -15,10 +14,15 @@ use async_openai::middleware::ReqwestService;
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ChatMessage, ChatModel, Reply, Role, TokenSink, ToolCall, ToolSpec, Usage};
+mod stream;
+mod wire;
+
+use stream::Assembly;
+use wire::{not_a_completion, parse, short, WireChunk};
+
+use super::{ChatMessage, ChatModel, Reply, Role, TokenSink, ToolSpec};
 use crate::Error;
 
 /// Talks to one OpenAI-compatible endpoint.
@@ -227,185 +231,6 @@ fn classify(e: OpenAIError) -> Failure {
     }
 }
 
-fn short(s: &str) -> String {
-    s.chars().take(200).collect()
-}
-
-fn not_a_completion() -> Error {
-    // Also what a wrong OPENAI_BASE_URL looks like (an HTML or non-OpenAI 404 page).
-    Error::Upstream("The language model sent a response that is not a chat completion (check OPENAI_BASE_URL)".into())
-}
-
-#[derive(Deserialize)]
-struct WireResponse {
-    choices: Vec<WireChoice>,
-    #[serde(default)]
-    usage: Option<WireUsage>,
-}
-
-#[derive(Deserialize)]
-struct WireChoice {
-    message: WireMessage,
-}
-
-#[derive(Deserialize)]
-struct WireMessage {
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default)]
-    tool_calls: Option<Vec<WireToolCall>>,
-}
-
-#[derive(Deserialize)]
-struct WireToolCall {
-    #[serde(default)]
-    id: Option<String>,
-    function: WireFunction,
-}
-
-#[derive(Deserialize)]
-struct WireFunction {
-    name: String,
-    #[serde(default)]
-    arguments: Option<Value>,
-}
-
-#[derive(Deserialize, Default)]
-struct WireUsage {
-    #[serde(default)]
-    prompt_tokens: u64,
-    #[serde(default)]
-    completion_tokens: u64,
-}
-
-impl From<WireUsage> for Usage {
-    fn from(u: WireUsage) -> Self {
-        Usage { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens }
-    }
-}
-
-/// Some servers send tool arguments as an object instead of JSON text.
-fn arguments_text(arguments: Option<Value>) -> String {
-    match arguments {
-        Some(Value::String(s)) => s,
-        Some(other) => other.to_string(),
-        None => "{}".into(),
-    }
-}
-
-fn assistant(content: Option<String>, tool_calls: Vec<ToolCall>) -> ChatMessage {
-    ChatMessage { role: Role::Assistant, content: content.filter(|c| !c.is_empty()), tool_calls, tool_call_id: None }
-}
-
-fn parse(value: Value) -> crate::Result<Reply> {
-    let wire: WireResponse = serde_json::from_value(value).map_err(|_| not_a_completion())?;
-    let choice = wire.choices.into_iter().next().ok_or_else(not_a_completion)?;
-    let tool_calls = choice
-        .message
-        .tool_calls
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| ToolCall {
-            id: c.id.unwrap_or_else(|| format!("call_{i}")),
-            name: c.function.name,
-            arguments: arguments_text(c.function.arguments),
-        })
-        .collect();
-    Ok(Reply {
-        message: assistant(choice.message.content, tool_calls),
-        usage: wire.usage.map(Usage::from).unwrap_or_default(),
-    })
-}
-
-/// One streamed chunk: text and tool-call fragments to append.
-#[derive(Deserialize)]
-struct WireChunk {
-    #[serde(default)]
-    choices: Vec<WireChunkChoice>,
-    #[serde(default)]
-    usage: Option<WireUsage>,
-}
-
-#[derive(Deserialize)]
-struct WireChunkChoice {
-    #[serde(default)]
-    delta: WireDelta,
-}
-
-#[derive(Deserialize, Default)]
-struct WireDelta {
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default)]
-    tool_calls: Vec<WireToolCallDelta>,
-}
-
-#[derive(Deserialize)]
-struct WireToolCallDelta {
-    #[serde(default)]
-    index: usize,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    function: Option<WireFunctionDelta>,
-}
-
-#[derive(Deserialize)]
-struct WireFunctionDelta {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    arguments: Option<Value>,
-}
-
-/// Builds a reply from streamed chunks.
-#[derive(Default)]
-struct Assembly {
-    text: String,
-    calls: BTreeMap<usize, (Option<String>, String, String)>,
-    usage: Usage,
-}
-
-impl Assembly {
-    fn add(&mut self, chunk: WireChunk, on_token: TokenSink<'_>) {
-        if let Some(u) = chunk.usage {
-            self.usage = u.into();
-        }
-        for choice in chunk.choices {
-            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
-                on_token(&text);
-                self.text.push_str(&text);
-            }
-            for d in choice.delta.tool_calls {
-                let (id, name, arguments) = self.calls.entry(d.index).or_default();
-                if d.id.is_some() {
-                    *id = d.id;
-                }
-                if let Some(f) = d.function {
-                    name.push_str(f.name.as_deref().unwrap_or_default());
-                    if f.arguments.is_some() {
-                        arguments.push_str(&arguments_text(f.arguments));
-                    }
-                }
-            }
-        }
-    }
-
-    fn finish(self) -> Reply {
-        let tool_calls = self
-            .calls
-            .into_iter()
-            .map(|(i, (id, name, arguments))| ToolCall {
-                id: id.unwrap_or_else(|| format!("call_{i}")),
-                name,
-                arguments: if arguments.is_empty() { "{}".into() } else { arguments },
-            })
-            .collect();
-        Reply { message: assistant(Some(self.text), tool_calls), usage: self.usage }
-    }
-}
-
 #[async_trait]
 impl ChatModel for OpenAiCompatible {
     fn name(&self) -> &str {
@@ -445,37 +270,5 @@ impl ChatModel for OpenAiCompatible {
             reply.add(chunk, on_token);
         }
         Ok(reply.finish())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn streamed_fragments_assemble_into_text_and_tool_calls() {
-        let chunks = [
-            json!({"choices": [{"delta": {"role": "assistant", "content": "Let me "}}]}),
-            json!({"choices": [{"delta": {"content": "check."}}]}),
-            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "call_a", "function": {"name": "run_sql", "arguments": "{\"query\":"}}]}}]}),
-            json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": " \"SELECT 1\"}"}}]}}]}),
-            json!({"choices": [{"delta": {"tool_calls": [{"index": 1, "function": {"name": "list_tables"}}]}}]}),
-            json!({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 3}}),
-        ];
-        let seen = std::sync::Mutex::new(String::new());
-        let sink = |t: &str| seen.lock().unwrap().push_str(t);
-        let mut a = Assembly::default();
-        for c in chunks {
-            a.add(serde_json::from_value(c).unwrap(), &sink);
-        }
-        let reply = a.finish();
-        assert_eq!(*seen.lock().unwrap(), "Let me check.");
-        assert_eq!(reply.message.content.as_deref(), Some("Let me check."));
-        assert_eq!(reply.message.tool_calls.len(), 2);
-        assert_eq!(reply.message.tool_calls[0].id, "call_a");
-        assert_eq!(reply.message.tool_calls[0].arguments, "{\"query\": \"SELECT 1\"}");
-        assert_eq!(reply.message.tool_calls[1].id, "call_1");
-        assert_eq!(reply.message.tool_calls[1].arguments, "{}");
-        assert_eq!(reply.usage, Usage { prompt_tokens: 7, completion_tokens: 3 });
     }
 }

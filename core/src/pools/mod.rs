@@ -1,4 +1,5 @@
-//! Live pools to target databases, and the per-instance cache of them by session.
+//! Pools: live connections to target databases, and the per-instance cache of
+//! them by login session.
 //!
 //! A pool is small (≤ 3 connections) and built only from a validated
 //! [`TargetSpec`] whose host passed the [`NetPolicy`]; the cache is bounded and
@@ -8,7 +9,7 @@ mod open;
 mod probe;
 mod sqlite;
 
-pub use cache::ConnectorCache;
+pub use cache::PoolCache;
 pub use open::{open, CONNECT_TIMEOUT};
 pub use probe::{privilege_warnings, server_version, write_warnings};
 pub use sqlite::SqliteFile;
@@ -19,6 +20,7 @@ use sqlagent_model::Schema;
 use sqlx::{MySqlPool, PgPool};
 use tokio::sync::RwLock;
 
+use crate::ids::ConnectionId;
 use crate::targets::DbKind;
 
 /// A pool of one engine.
@@ -43,10 +45,10 @@ impl Pool {
     }
 }
 
-/// A connection to one stored database, with its introspected schema.
+/// A login session's pool to its attached connection, with the introspected schema.
 #[derive(Debug)]
-pub struct Connector {
-    pub db_id: i64,
+pub struct SessionPool {
+    pub connection: ConnectionId,
     pub kind: DbKind,
     /// The database (or SQLite file) name the login connected to.
     pub database: String,
@@ -55,9 +57,9 @@ pub struct Connector {
     pub schema: RwLock<Option<Arc<Schema>>>,
 }
 
-impl Connector {
-    pub fn new(db_id: i64, kind: DbKind, database: String, pool: Pool) -> Self {
-        Connector { db_id, kind, database, pool, schema: RwLock::new(None) }
+impl SessionPool {
+    pub fn new(connection: ConnectionId, kind: DbKind, database: String, pool: Pool) -> Self {
+        SessionPool { connection, kind, database, pool, schema: RwLock::new(None) }
     }
 
     /// What the SQL guard needs to know about where statements run.

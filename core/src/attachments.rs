@@ -1,0 +1,198 @@
+//! Attachments: a login session's link to one of its user's connections. This
+//! module owns the session's `db_*` fields and the `db_sessions` table (which
+//! sessions have which connection, so that changing or deleting a connection
+//! detaches it everywhere), and hands out the session's pool.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sqlagent_model::{ConnectView, DisconnectView, Schema, SessionHealthView, SessionInfoView, SessionStatusView};
+
+use crate::auth::{self, Principal};
+use crate::connections;
+use crate::ids::ConnectionId;
+use crate::pools::SessionPool;
+use crate::sessions::{fields, CONNECTED};
+use crate::texts::{FOREIGN_SESSION, NO_DATABASE, SESSION_GONE};
+use crate::{schema as introspection, time, AppState, Error};
+
+/// Fields that describe the attached database; removed on detach.
+const DB_FIELDS: [&str; 4] = [fields::DB_ID, fields::CONNECTION_STRING, fields::STATUS, fields::DB_SCHEMA];
+
+/// Attach one of the caller's connections to the session.
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id, db.id = %id))]
+pub async fn connect(state: &AppState, p: &Principal, id: ConnectionId) -> crate::Result<ConnectView> {
+    let saved = connections::saved(state, p.user_id, id).await?;
+    let (pool, warnings) = connections::open(state, p.user_id, &saved).await?;
+    let schema = match introspection::introspect(&pool).await {
+        Ok(s) => s,
+        Err(e) => {
+            pool.close().await;
+            return Err(e);
+        }
+    };
+    let ddl = introspection::to_ddl(&schema);
+    let spec = &saved.spec;
+    let live = Arc::new(SessionPool::new(id, spec.kind, spec.database_name.clone(), pool));
+    *live.schema.write().await = Some(Arc::new(schema));
+    let now = time::unix_now();
+    let session_fields = [
+        (fields::DB_ID, id.to_string()),
+        (fields::CONNECTION_STRING, spec.masked_url()),
+        (fields::STATUS, CONNECTED.into()),
+        (fields::CREATED_AT, now.to_string()),
+        (fields::DB_SCHEMA, ddl),
+    ];
+    if !state.sessions.set(&p.session_id, &session_fields).await? {
+        live.pool.close().await;
+        return Err(Error::Unauthenticated(SESSION_GONE.into()));
+    }
+    record(state, p, id, now).await?;
+    state.pools.insert(&p.session_id, live).await;
+    Ok(ConnectView {
+        message: "Database connection successful and tools updated".into(),
+        session_id: p.session_id.clone(),
+        thread_id: p.session_id.clone(),
+        db_id: id.0,
+        database_name: spec.database_name.clone(),
+        user_id: p.user_id.0,
+        warnings,
+    })
+}
+
+/// Remember that this session has this connection (one row per session).
+async fn record(state: &AppState, p: &Principal, id: ConnectionId, now: i64) -> crate::Result<()> {
+    let mut tx = state.store.pool().begin().await?;
+    sqlx::query("DELETE FROM db_sessions WHERE session_id = $1").bind(&p.session_id).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO db_sessions (session_id, db_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&p.session_id)
+        .bind(id.0)
+        .bind(p.user_id.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Detach a connection from every session using it (on delete or change).
+/// Other instances notice on their next request: the session no longer names it.
+pub(crate) async fn detach_all(state: &AppState, id: ConnectionId) -> crate::Result<()> {
+    let sessions: Vec<(String,)> = sqlx::query_as("SELECT session_id FROM db_sessions WHERE db_id = $1")
+        .bind(id.0)
+        .fetch_all(state.store.pool())
+        .await?;
+    for (sid,) in sessions {
+        state.sessions.remove_fields(&sid, &DB_FIELDS).await?;
+        state.pools.remove(&sid).await;
+    }
+    sqlx::query("DELETE FROM db_sessions WHERE db_id = $1").bind(id.0).execute(state.store.pool()).await?;
+    Ok(())
+}
+
+/// Forget an ended session's attachment record.
+pub(crate) async fn forget_session(state: &AppState, session_id: &str) -> crate::Result<()> {
+    sqlx::query("DELETE FROM db_sessions WHERE session_id = $1").bind(session_id).execute(state.store.pool()).await?;
+    Ok(())
+}
+
+/// The pool of the caller's session: this instance's cached one, or one
+/// rebuilt from the store and the session hash (any instance can serve).
+pub async fn pool(state: &AppState, p: &Principal) -> crate::Result<Arc<SessionPool>> {
+    let Some(id) = p.attached else {
+        state.pools.remove(&p.session_id).await;
+        return Err(Error::BadRequest(NO_DATABASE.into()));
+    };
+    if let Some(live) = state.pools.get(&p.session_id).await {
+        if live.connection == id {
+            return Ok(live);
+        }
+    }
+    let saved = connections::saved(state, p.user_id, id).await.map_err(|_| Error::BadRequest(NO_DATABASE.into()))?;
+    // A login's rights may have grown since the session connected: judged again.
+    let (pool, _) = connections::open(state, p.user_id, &saved).await?;
+    let live = Arc::new(SessionPool::new(id, saved.spec.kind, saved.spec.database_name.clone(), pool));
+    state.pools.insert(&p.session_id, live.clone()).await;
+    tracing::info!(db.id = %id, "pool rebuilt for session");
+    Ok(live)
+}
+
+/// `GET /databases/session-status`.
+pub fn session_status(p: &Principal) -> SessionStatusView {
+    SessionStatusView {
+        user_id: p.user_id.0,
+        session_id: p.session_id.clone(),
+        thread_id: p.session_id.clone(),
+        database_connected: p.database_connected(),
+    }
+}
+
+/// `GET /health/session`: the service as the caller's session sees it.
+pub fn session_health(p: &Principal) -> SessionHealthView {
+    SessionHealthView {
+        status: "healthy".into(),
+        message: "Service is up and running".into(),
+        user_id: p.user_id.0,
+        thread_id: p.session_id.clone(),
+        session_id: p.session_id.clone(),
+        database_connected: p.database_connected(),
+        timestamp: time::rfc3339_millis_now(),
+    }
+}
+
+/// `GET /databases/session-info/{id}`: one of the caller's own sessions.
+pub async fn session_info(state: &AppState, p: &Principal, session_id: &str) -> crate::Result<SessionInfoView> {
+    let foreign = || Error::NotFound(FOREIGN_SESSION.into());
+    if uuid::Uuid::parse_str(session_id).is_err() {
+        return Err(foreign());
+    }
+    let data = state.sessions.get_all(session_id).await?.ok_or_else(foreign)?;
+    if data.get(fields::USER_ID).and_then(|u| u.parse::<i64>().ok()) != Some(p.user_id.0) {
+        return Err(foreign());
+    }
+    let connected = data.get(fields::STATUS).map(String::as_str) == Some(CONNECTED);
+    let created = data.get(fields::CREATED_AT).and_then(|c| c.parse::<i64>().ok());
+    // Redis holds no password; the connection string there is already masked.
+    let redis_data: BTreeMap<String, String> = data.into_iter().filter(|(k, _)| k != fields::USER_ID).collect();
+    Ok(SessionInfoView {
+        session_id: session_id.to_owned(),
+        thread_id: session_id.to_owned(),
+        user_id: p.user_id.0,
+        database_connected: connected,
+        redis_data,
+        db_session_created_at: created.filter(|_| connected).map(time::naive_iso),
+    })
+}
+
+/// `POST /databases/disconnect-session`: end the login session.
+pub async fn disconnect(state: &AppState, p: &Principal) -> crate::Result<DisconnectView> {
+    let removed = auth::end_session(state, p).await?;
+    Ok(DisconnectView {
+        message: "Session disconnected successfully".into(),
+        session_id: p.session_id.clone(),
+        thread_id: p.session_id.clone(),
+        user_id: p.user_id.0,
+        redis_cleanup: removed,
+    })
+}
+
+/// The structured schema of the session's database (cached with its pool).
+pub async fn schema(state: &AppState, p: &Principal) -> crate::Result<Arc<Schema>> {
+    let live = pool(state, p).await?;
+    if let Some(s) = live.schema.read().await.clone() {
+        return Ok(s);
+    }
+    reintrospect(state, p, &live).await
+}
+
+/// Re-read the schema and store the new DDL in the session.
+pub async fn refresh_schema(state: &AppState, p: &Principal) -> crate::Result<Arc<Schema>> {
+    let live = pool(state, p).await?;
+    reintrospect(state, p, &live).await
+}
+
+async fn reintrospect(state: &AppState, p: &Principal, live: &SessionPool) -> crate::Result<Arc<Schema>> {
+    let schema = Arc::new(introspection::introspect(&live.pool).await?);
+    state.sessions.set(&p.session_id, &[(fields::DB_SCHEMA, introspection::to_ddl(&schema))]).await?;
+    *live.schema.write().await = Some(schema.clone());
+    Ok(schema)
+}
