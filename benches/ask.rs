@@ -17,7 +17,7 @@ use leptos::config::LeptosOptions;
 use serde_json::{json, Value};
 use sqlagent::{router, ServerState};
 use sqlagent_core::config::Settings;
-use sqlagent_core::llm::{ChatMessage, ChatModel, Reply, Role, ToolCall, ToolSpec, Usage};
+use sqlagent_core::llm::{ChatContext, ChatMessage, ChatModel, Reply, Role, ToolCall, ToolSpec, Usage};
 use sqlagent_core::AppState;
 
 const WARMUP: usize = 200;
@@ -32,7 +32,12 @@ impl ChatModel for InstantModel {
         "instant"
     }
 
-    async fn chat(&self, messages: &[ChatMessage], _tools: &[ToolSpec]) -> sqlagent_core::Result<Reply> {
+    async fn chat(
+        &self,
+        messages: &[ChatMessage],
+        _tools: &[ToolSpec],
+        _ctx: &ChatContext<'_>,
+    ) -> sqlagent_core::Result<Reply> {
         let last = messages.last().expect("a conversation");
         let wants_sql = last.role == Role::User && last.content.as_deref().is_some_and(|q| q.contains("count"));
         let message = if wants_sql {
@@ -92,7 +97,7 @@ async fn main() {
         ("REDIS_URL".into(), std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())),
     ]);
     let mut state = AppState::build(Settings::from_vars(&vars).unwrap()).await.unwrap();
-    state.llm = Some(Arc::new(InstantModel));
+    state.llm = Arc::new(InstantModel);
     let leptos = LeptosOptions::builder().output_name("sqlagent").site_root("target/site").build();
     let app = router(ServerState { app: state, leptos });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,6 +1,7 @@
 //! The SQLAgent server: wires the core to its two front doors, the REST API
 //! (`http`) and the Leptos web UI (`sqlagent-app`), on one axum router.
 
+pub mod eval;
 pub mod http;
 pub mod telemetry;
 

@@ -9,8 +9,11 @@ use sqlagent_core::AppState;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{}", usage());
+    if args.first().is_none_or(|a| a != "eval") && args.iter().any(|a| a == "-h" || a == "--help") {
+        print!(
+            "{}\nSubcommands:\n  eval    execution accuracy of the model on a question set (sqlagent eval --help)\n",
+            usage()
+        );
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
@@ -24,7 +27,9 @@ fn main() -> anyhow::Result<()> {
 async fn run(args: Vec<String>) -> anyhow::Result<()> {
     telemetry::init();
     let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
-    let mut vars = config::layers(dotenv, std::env::vars(), &args).context("configuration")?;
+    let evaluating = args.first().is_some_and(|a| a == "eval");
+    let flags = if evaluating { &[][..] } else { &args[..] };
+    let mut vars = config::layers(dotenv, std::env::vars(), flags).context("configuration")?;
     // The one place development secrets are generated (never in production).
     if let Some(path) = config::dev_secrets::fill(&mut vars).context("development secrets")? {
         tracing::warn!(
@@ -34,6 +39,9 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         );
     }
     let settings = Settings::from_vars(&vars).context("configuration")?;
+    if evaluating {
+        return sqlagent::eval::main(&args[1..], settings).await;
+    }
     let addr = settings.site_addr;
     let mut leptos = get_configuration(None).context("leptos configuration")?.leptos_options;
     // One listen address: ours (flags and .env included), told to Leptos as well.

@@ -10,6 +10,7 @@ use sqlagent_model::{ConnectView, DisconnectView, Schema, SessionHealthView, Ses
 use crate::auth::{self, Principal};
 use crate::connections;
 use crate::ids::ConnectionId;
+use crate::linker::{self, Catalog};
 use crate::pools::SessionPool;
 use crate::sessions::{fields, CONNECTED};
 use crate::texts::{FOREIGN_SESSION, NO_DATABASE, SESSION_GONE};
@@ -23,17 +24,16 @@ const DB_FIELDS: [&str; 4] = [fields::DB_ID, fields::CONNECTION_STRING, fields::
 pub async fn connect(state: &AppState, p: &Principal, id: ConnectionId) -> crate::Result<ConnectView> {
     let saved = connections::saved(state, p.user_id, id).await?;
     let (pool, warnings) = connections::open(state, p.user_id, &saved).await?;
-    let schema = match introspection::introspect(&pool).await {
-        Ok(s) => s,
+    let spec = &saved.spec;
+    let live = Arc::new(SessionPool::new(id, spec.kind, spec.database_name.clone(), pool));
+    let catalog = match learn(&live).await {
+        Ok(c) => c,
         Err(e) => {
-            pool.close().await;
+            live.pool.close().await;
             return Err(e);
         }
     };
-    let ddl = introspection::to_ddl(&schema);
-    let spec = &saved.spec;
-    let live = Arc::new(SessionPool::new(id, spec.kind, spec.database_name.clone(), pool));
-    *live.schema.write().await = Some(Arc::new(schema));
+    let ddl = introspection::to_ddl(&catalog.schema);
     let now = time::unix_now();
     let session_fields = [
         (fields::DB_ID, id.to_string()),
@@ -175,24 +175,37 @@ pub async fn disconnect(state: &AppState, p: &Principal) -> crate::Result<Discon
     })
 }
 
+/// Introspect the database and sample its values (bounded), and keep both
+/// with the pool: once per connection, not per question.
+async fn learn(live: &SessionPool) -> crate::Result<Arc<Catalog>> {
+    let schema = Arc::new(introspection::introspect(&live.pool).await?);
+    let values = linker::build_values(&live.pool, &schema, &live.scope()).await;
+    let catalog = Arc::new(Catalog::new(schema, values));
+    *live.catalog.write().await = Some(catalog.clone());
+    Ok(catalog)
+}
+
+/// What is known of the session's database: schema and sampled values,
+/// cached with its pool (learnt on first use on another instance).
+pub async fn catalog(state: &AppState, p: &Principal) -> crate::Result<(Arc<SessionPool>, Arc<Catalog>)> {
+    let live = pool(state, p).await?;
+    let cached = live.catalog.read().await.clone();
+    if let Some(c) = cached {
+        return Ok((live, c));
+    }
+    let c = learn(&live).await?;
+    Ok((live, c))
+}
+
 /// The structured schema of the session's database (cached with its pool).
 pub async fn schema(state: &AppState, p: &Principal) -> crate::Result<Arc<Schema>> {
-    let live = pool(state, p).await?;
-    if let Some(s) = live.schema.read().await.clone() {
-        return Ok(s);
-    }
-    reintrospect(state, p, &live).await
+    Ok(catalog(state, p).await?.1.schema.clone())
 }
 
-/// Re-read the schema and store the new DDL in the session.
+/// Re-read the schema and the values, and store the new DDL in the session.
 pub async fn refresh_schema(state: &AppState, p: &Principal) -> crate::Result<Arc<Schema>> {
     let live = pool(state, p).await?;
-    reintrospect(state, p, &live).await
-}
-
-async fn reintrospect(state: &AppState, p: &Principal, live: &SessionPool) -> crate::Result<Arc<Schema>> {
-    let schema = Arc::new(introspection::introspect(&live.pool).await?);
-    state.sessions.set(&p.session_id, &[(fields::DB_SCHEMA, introspection::to_ddl(&schema))]).await?;
-    *live.schema.write().await = Some(schema.clone());
-    Ok(schema)
+    let catalog = learn(&live).await?;
+    state.sessions.set(&p.session_id, &[(fields::DB_SCHEMA, introspection::to_ddl(&catalog.schema))]).await?;
+    Ok(catalog.schema.clone())
 }

@@ -17,6 +17,7 @@
 //! | query | [`queries`] | one statement run on the attached connection: guard, read-only execution, query log |
 //! | guard | [`sqlguard`] | the read-only SQL check and execution layers |
 //! | thread | [`agent`] | a conversation: a user's questions and the agent's answers |
+//! | catalog | [`linker`] | what is known about a connection's database: schema, name words, sampled values |
 //!
 //! Ids are typed ([`ids::UserId`], [`ids::ConnectionId`]) where mixing them up would
 //! be easy.
@@ -28,9 +29,12 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 mod error;
+pub mod eval;
 pub mod health;
 pub mod ids;
+pub mod linker;
 pub mod llm;
+pub mod offline;
 pub mod passwords;
 pub mod pools;
 pub mod queries;

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::llm::{ChatModel, OpenAiCompatible};
+use crate::offline::OfflineEngine;
 use crate::pools::PoolCache;
 use crate::secrets::Vault;
 use crate::sessions::{MemorySessions, RedisSessions, SessionStore};
@@ -17,8 +18,9 @@ pub struct AppState {
     pub vault: Arc<Vault>,
     /// This instance's live target pools, by session.
     pub pools: PoolCache,
-    /// The language model; `None` when none is configured.
-    pub llm: Option<Arc<dyn ChatModel>>,
+    /// The language model: an OpenAI-compatible one when configured, else the
+    /// built-in offline engine.
+    pub llm: Arc<dyn ChatModel>,
 }
 
 impl AppState {
@@ -40,11 +42,11 @@ impl AppState {
     }
 }
 
-/// The configured OpenAI-compatible model, if a key is set.
-fn language_model(settings: &Settings) -> crate::Result<Option<Arc<dyn ChatModel>>> {
+/// The configured OpenAI-compatible model if a key is set, else the offline engine.
+fn language_model(settings: &Settings) -> crate::Result<Arc<dyn ChatModel>> {
     let Some(key) = settings.openai_api_key.clone() else {
-        tracing::warn!("OPENAI_API_KEY not set: no language model; /ask answers 503 until one is configured");
-        return Ok(None);
+        tracing::info!("OPENAI_API_KEY not set: questions are answered by the built-in offline engine");
+        return Ok(Arc::new(OfflineEngine));
     };
     let base = settings.openai_base_url.as_deref().unwrap_or("https://api.openai.com/v1");
     let model = settings.model.as_deref().unwrap_or("gpt-4o-mini");
@@ -53,5 +55,5 @@ fn language_model(settings: &Settings) -> crate::Result<Option<Arc<dyn ChatModel
         Some(version) => OpenAiCompatible::azure(base, key, model, version, timeout)?,
         None => OpenAiCompatible::new(base, key, model, timeout)?,
     };
-    Ok(Some(Arc::new(provider)))
+    Ok(Arc::new(provider))
 }

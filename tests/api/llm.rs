@@ -11,6 +11,9 @@ use sqlagent_core::Error;
 
 use crate::helpers::model::*;
 
+/// The provider gets no use of the context; any empty one will do.
+static NO_DB: std::sync::LazyLock<EmptyCatalog> = std::sync::LazyLock::new(EmptyCatalog::default);
+
 async fn scripted(steps: Vec<Step>) -> (OpenAiCompatible, Script) {
     let (base, script) = serve_script(steps).await;
     let model =
@@ -39,7 +42,7 @@ fn run_sql_tool() -> ToolSpec {
 async fn tool_calls_come_back_and_the_request_has_the_openai_wire_shape() {
     let (model, script) = scripted(vec![ok(tool_reply(json!("{\"query\": \"SELECT 1\"}")))]).await;
     let messages = [ChatMessage::system("You answer with SQL."), ChatMessage::user("How many customers?")];
-    let reply = model.chat(&messages, &[run_sql_tool()]).await.unwrap();
+    let reply = model.chat(&messages, &[run_sql_tool()], &NO_DB.ctx()).await.unwrap();
     assert_eq!(reply.message.tool_calls.len(), 1);
     assert_eq!(reply.message.tool_calls[0].name, "run_sql");
     assert_eq!(reply.message.tool_calls[0].arguments, "{\"query\": \"SELECT 1\"}");
@@ -61,7 +64,7 @@ async fn a_conversation_with_tool_results_round_trips() {
     call.tool_calls =
         vec![sqlagent_core::llm::ToolCall { id: "call_1".into(), name: "run_sql".into(), arguments: "{}".into() }];
     let messages = [ChatMessage::user("How many?"), call, ChatMessage::tool("call_1", "[[59]]")];
-    let reply = model.chat(&messages, &[]).await.unwrap();
+    let reply = model.chat(&messages, &[], &NO_DB.ctx()).await.unwrap();
     assert_eq!(reply.message.content.as_deref(), Some("There are 59 customers."));
     let body = &script.seen.lock().unwrap()[0].1;
     assert_eq!(body["messages"][1]["tool_calls"][0]["function"]["name"], "run_sql");
@@ -74,12 +77,12 @@ async fn rate_limits_and_server_errors_are_retried_with_backoff() {
     let busy = Step(429, r#"{"error":{"message":"Rate limit reached"}}"#.into(), Duration::ZERO);
     let down = Step(503, "upstream down".into(), Duration::ZERO);
     let (model, script) = scripted(vec![busy, down, ok(tool_reply(json!("{}")))]).await;
-    assert!(model.chat(&[ChatMessage::user("q")], &[]).await.is_ok());
+    assert!(model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.is_ok());
     assert_eq!(script.seen.lock().unwrap().len(), 3);
 
     let fail = || Step(500, "boom".into(), Duration::ZERO);
     let (model, script) = scripted(vec![fail(), fail(), fail()]).await;
-    let err = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err();
+    let err = model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap_err();
     assert!(matches!(&err, Error::Unavailable(m) if m.contains("HTTP 500") && m.contains("3 attempts")), "{err}");
     assert_eq!(script.seen.lock().unwrap().len(), 3);
 }
@@ -89,7 +92,7 @@ async fn a_silent_server_times_out_and_a_rejected_key_is_not_retried() {
     let slow = || Step(200, tool_reply(json!("{}")).to_string(), Duration::from_secs(3));
     let (model, _) = scripted(vec![slow(), slow(), slow()]).await;
     let started = std::time::Instant::now();
-    let err = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err();
+    let err = model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap_err();
     assert!(err.to_string().contains("did not answer in time"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 
@@ -99,7 +102,7 @@ async fn a_silent_server_times_out_and_a_rejected_key_is_not_retried() {
         Duration::ZERO,
     )])
     .await;
-    let err = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err();
+    let err = model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap_err();
     assert!(matches!(&err, Error::Upstream(m) if m == "The language model rejected the API key"), "{err}");
     assert!(!err.to_string().contains("sk-test-secret-key"));
     assert_eq!(script.seen.lock().unwrap().len(), 1, "no retry on 401");
@@ -108,27 +111,27 @@ async fn a_silent_server_times_out_and_a_rejected_key_is_not_retried() {
 #[tokio::test]
 async fn malformed_replies_and_arguments_are_reported_not_panicked_on() {
     let (model, _) = scripted(vec![Step(200, "<html>not json</html>".into(), Duration::ZERO)]).await;
-    let err = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err();
+    let err = model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap_err();
     assert!(matches!(err, Error::Upstream(_)));
     // A wrong base URL: a web server's 404 page, or another API's JSON error.
     for body in ["<html>Not Found</html>", r#"{"detail":"Not Found"}"#] {
         let (model, script) = scripted(vec![Step(404, body.into(), Duration::ZERO)]).await;
-        let err = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err();
+        let err = model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap_err();
         assert!(matches!(&err, Error::Upstream(m) if m.contains("OPENAI_BASE_URL")), "{err}");
         assert_eq!(script.seen.lock().unwrap().len(), 1, "not retried");
     }
     let (model, _) = scripted(vec![ok(json!({"choices": []}))]).await;
-    assert!(matches!(model.chat(&[ChatMessage::user("q")], &[]).await.unwrap_err(), Error::Upstream(_)));
+    assert!(matches!(model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap_err(), Error::Upstream(_)));
     // Arguments sent as an object (some servers do) become JSON text; broken
     // argument text is passed through for the agent to report back to the model.
     let (model, _) =
         scripted(vec![ok(tool_reply(json!({"query": "SELECT 2"}))), ok(tool_reply(json!("{\"query\": ")))]).await;
-    let a = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap();
+    let a = model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap();
     assert_eq!(
         serde_json::from_str::<Value>(&a.message.tool_calls[0].arguments).unwrap(),
         json!({"query": "SELECT 2"})
     );
-    let b = model.chat(&[ChatMessage::user("q")], &[]).await.unwrap();
+    let b = model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap();
     assert_eq!(b.message.tool_calls[0].arguments, "{\"query\": ");
 }
 
@@ -144,14 +147,15 @@ async fn streamed_text_and_tool_calls_arrive_in_pieces_and_assemble() {
     let (model, script) = scripted(vec![call, busy, streamed_text(&["There are ", "59 ", "customers."])]).await;
     let tokens = Mutex::new(Vec::<String>::new());
     let sink = |t: &str| tokens.lock().unwrap().push(t.to_owned());
-    let first = model.chat_stream(&[ChatMessage::user("How many?")], &[run_sql_tool()], &sink).await.unwrap();
+    let first =
+        model.chat_stream(&[ChatMessage::user("How many?")], &[run_sql_tool()], &NO_DB.ctx(), &sink).await.unwrap();
     assert_eq!(first.message.tool_calls.len(), 1);
     assert_eq!(first.message.tool_calls[0].id, "call_9");
     assert_eq!(first.message.tool_calls[0].arguments, "{\"query\": \"SELECT 1\"}");
     assert!(tokens.lock().unwrap().is_empty());
 
     // A 429 before the stream starts is retried like any other call.
-    let second = model.chat_stream(&[ChatMessage::user("How many?")], &[], &sink).await.unwrap();
+    let second = model.chat_stream(&[ChatMessage::user("How many?")], &[], &NO_DB.ctx(), &sink).await.unwrap();
     assert_eq!(second.message.content.as_deref(), Some("There are 59 customers."));
     assert_eq!(*tokens.lock().unwrap(), ["There are ", "59 ", "customers."]);
     assert_eq!(second.usage.prompt_tokens, 30);
@@ -165,13 +169,13 @@ async fn streamed_text_and_tool_calls_arrive_in_pieces_and_assemble() {
 async fn a_broken_or_silent_stream_is_an_error_not_a_hang() {
     let garbage = Step(200, "data: {not json}\n\n".into(), Duration::ZERO);
     let (model, _) = scripted(vec![garbage]).await;
-    let err = model.chat_stream(&[ChatMessage::user("q")], &[], &|_: &str| {}).await.unwrap_err();
+    let err = model.chat_stream(&[ChatMessage::user("q")], &[], &NO_DB.ctx(), &|_: &str| {}).await.unwrap_err();
     assert!(matches!(err, Error::Upstream(_)), "{err}");
 
     let slow = || Step(200, "data: {}\n\n".into(), Duration::from_secs(3));
     let (model, _) = scripted(vec![slow(), slow(), slow()]).await;
     let started = std::time::Instant::now();
-    let err = model.chat_stream(&[ChatMessage::user("q")], &[], &|_: &str| {}).await.unwrap_err();
+    let err = model.chat_stream(&[ChatMessage::user("q")], &[], &NO_DB.ctx(), &|_: &str| {}).await.unwrap_err();
     assert!(err.to_string().contains("did not answer in time"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -189,7 +193,7 @@ async fn azure_style_deployments_get_their_path_version_and_api_key_header() {
     )
     .unwrap();
     assert_eq!(model.name(), "gpt4o-prod");
-    model.chat(&[ChatMessage::user("q")], &[]).await.unwrap();
+    model.chat(&[ChatMessage::user("q")], &[], &NO_DB.ctx()).await.unwrap();
     assert_eq!(
         script.uris.lock().unwrap()[0],
         "/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21"

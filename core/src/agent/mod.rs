@@ -10,10 +10,11 @@ pub use prompt::system_prompt;
 use std::sync::Arc;
 use std::time::Instant;
 
-use sqlagent_model::{AskDetailedView, AskRequest, QueryResultView, Schema, UsageView};
+use sqlagent_model::{AskDetailedView, AskRequest, QueryResultView, UsageView};
 
 use crate::auth::Principal;
-use crate::llm::{ChatMessage, ChatModel};
+use crate::linker::Catalog;
+use crate::llm::{ChatContext, ChatMessage, ChatModel};
 use crate::texts::FOREIGN_SESSION;
 use crate::{attachments, AppState, Error};
 
@@ -45,7 +46,8 @@ pub struct Prepared {
     started: Instant,
     question: String,
     thread_id: String,
-    schema: Arc<Schema>,
+    catalog: Arc<Catalog>,
+    kind: crate::targets::DbKind,
     llm: Arc<dyn ChatModel>,
 }
 
@@ -68,16 +70,10 @@ pub async fn prepare(state: &AppState, p: &Principal, req: &AskRequest) -> crate
     }
     let thread_id = req.thread_id.clone().unwrap_or_else(|| p.session_id.clone());
     memory::validate_thread_id(&thread_id)?;
-    let schema = attachments::schema(state, p).await?;
-    let llm = state.llm.clone().ok_or_else(|| {
-        Error::Unavailable(
-            "No language model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL / SQLAGENT_MODEL for other \
-             OpenAI-compatible servers)"
-                .into(),
-        )
-    })?;
+    let (live, catalog) = attachments::catalog(state, p).await?;
+    let llm = state.llm.clone();
     memory::ensure_thread(state, p.user_id, &thread_id, question).await?;
-    Ok(Prepared { started, question: question.to_owned(), thread_id, schema, llm })
+    Ok(Prepared { started, question: question.to_owned(), thread_id, catalog, kind: live.kind, llm })
 }
 
 /// The tool-calling loop. With `events`, the model's text is streamed and
@@ -89,8 +85,9 @@ pub async fn run(
     prepared: Prepared,
     events: Option<Events<'_>>,
 ) -> crate::Result<AskDetailedView> {
-    let Prepared { started, question, thread_id, schema, llm } = prepared;
-    let mut messages = vec![ChatMessage::system(system_prompt(&schema, &question))];
+    let Prepared { started, question, thread_id, catalog, kind, llm } = prepared;
+    let mut messages = vec![ChatMessage::system(system_prompt(&catalog, &question))];
+    let today = chrono::Utc::now().date_naive();
     messages.extend(memory::history(state, p.user_id, &thread_id).await?);
     messages.push(ChatMessage::user(question.as_str()));
     let specs = tools::specs();
@@ -105,9 +102,12 @@ pub async fn run(
         let reply = match events {
             Some(emit) => {
                 emit(Event::Step(steps));
-                llm.chat_stream(&messages, &specs, &|text: &str| emit(Event::Token(text.to_owned()))).await?
+                let ctx = ChatContext { catalog: &catalog, queries: &queries, today, kind };
+                llm.chat_stream(&messages, &specs, &ctx, &|text: &str| emit(Event::Token(text.to_owned()))).await?
             }
-            None => llm.chat(&messages, &specs).await?,
+            None => {
+                llm.chat(&messages, &specs, &ChatContext { catalog: &catalog, queries: &queries, today, kind }).await?
+            }
         };
         usage.prompt_tokens += reply.usage.prompt_tokens;
         usage.completion_tokens += reply.usage.completion_tokens;
@@ -117,7 +117,7 @@ pub async fn run(
         let calls = reply.message.tool_calls.clone();
         messages.push(reply.message);
         for call in calls {
-            let outcome = tools::call(state, p, &schema, &call, steps, events).await;
+            let outcome = tools::call(state, p, &catalog.schema, &call, steps, events).await;
             queries.extend(outcome.query);
             messages.push(ChatMessage::tool(call.id, outcome.for_model));
         }

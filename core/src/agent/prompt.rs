@@ -1,8 +1,10 @@
-//! The system prompt, with the schema pruned to the tables that matter.
+//! The system prompt, with the schema pruned to the tables that matter (ranked
+//! by the same schema linker the offline engine reads questions with).
 use std::collections::{BTreeSet, HashMap};
 
-use sqlagent_model::{Schema, Table};
+use sqlagent_model::Schema;
 
+use crate::linker::Catalog;
 use crate::schema::to_ddl;
 
 /// Below this much DDL the whole schema goes into the prompt.
@@ -11,9 +13,10 @@ const FULL_SCHEMA_CHARS: usize = 12_000;
 const TOP_TABLES: usize = 12;
 const MAX_TABLES: usize = 24;
 
-/// The system prompt for `schema`'s dialect and the question.
-pub fn system_prompt(schema: &Schema, question: &str) -> String {
-    let (shown, ddl) = pruned_ddl(schema, question);
+/// The system prompt for the catalog's dialect and the question.
+pub fn system_prompt(catalog: &Catalog, question: &str) -> String {
+    let schema = catalog.schema.as_ref();
+    let (shown, ddl) = pruned_ddl(catalog, question);
     format!(
         "You are SQLAgent. You answer questions about a {dialect} database by querying it.\n\
          Rules:\n\
@@ -29,37 +32,17 @@ pub fn system_prompt(schema: &Schema, question: &str) -> String {
     )
 }
 
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 1)
-        .map(|w| {
-            let w = w.to_lowercase();
-            // A crude singular: "customers" matches "customer".
-            w.strip_suffix('s').filter(|s| s.len() > 2).map(str::to_owned).unwrap_or(w)
-        })
-        .collect()
-}
-
-fn score(table: &Table, question: &BTreeSet<String>) -> usize {
-    let hits = |text: &str| words(text).iter().filter(|w| question.contains(*w)).count();
-    let mut s = 3 * hits(&table.name.replace('_', " "));
-    s += table.columns.iter().map(|c| hits(&c.name.replace('_', " "))).sum::<usize>();
-    s += table.comment.as_deref().map(hits).unwrap_or(0);
-    s
-}
-
 /// The DDL of the whole schema when small; otherwise of the best-matching
 /// tables and their foreign-key neighbours.
-pub fn pruned_ddl(schema: &Schema, question: &str) -> (usize, String) {
+pub fn pruned_ddl(catalog: &Catalog, question: &str) -> (usize, String) {
+    let schema = catalog.schema.as_ref();
     let full = to_ddl(schema);
     if full.len() <= FULL_SCHEMA_CHARS {
         return (schema.tables.len(), full);
     }
-    let q: BTreeSet<String> = words(question).into_iter().collect();
-    let mut ranked: Vec<(usize, usize)> = schema.tables.iter().enumerate().map(|(i, t)| (score(t, &q), i)).collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let ranked = catalog.rank_tables(question);
     let by_name: HashMap<&str, usize> = schema.tables.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
-    let mut keep: BTreeSet<usize> = ranked.iter().take(TOP_TABLES).map(|(_, i)| *i).collect();
+    let mut keep: BTreeSet<usize> = ranked.iter().take(TOP_TABLES).map(|(i, _)| *i).collect();
     for i in keep.clone() {
         for fk in &schema.tables[i].foreign_keys {
             if keep.len() >= MAX_TABLES {
@@ -78,7 +61,8 @@ pub fn pruned_ddl(schema: &Schema, question: &str) -> (usize, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlagent_model::{Column, ForeignKey};
+    use crate::linker::ValueIndex;
+    use sqlagent_model::{Column, ForeignKey, Table};
 
     fn table(name: &str, cols: &[&str], fk: Option<&str>) -> Table {
         Table {
@@ -109,7 +93,8 @@ mod tests {
         tables.push(table("customers", &["id", "name", "country"], None));
         tables.push(table("invoices", &["id", "customer_id", "total"], Some("customers")));
         let schema = Schema { dialect: "postgresql".into(), tables };
-        let prompt = system_prompt(&schema, "What is the total of invoices per country?");
+        let catalog = Catalog::new(std::sync::Arc::new(schema.clone()), ValueIndex::default());
+        let prompt = system_prompt(&catalog, "What is the total of invoices per country?");
         assert!(prompt.contains("CREATE TABLE invoices") && prompt.contains("CREATE TABLE customers"));
         assert!(prompt.len() < 6_000, "a few thousand tokens at most: {} chars", prompt.len());
         assert!(to_ddl(&schema).len() > 50_000);

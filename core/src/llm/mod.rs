@@ -7,6 +7,10 @@ pub use openai::OpenAiCompatible;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use sqlagent_model::QueryResultView;
+
+use crate::linker::Catalog;
+use crate::targets::DbKind;
 
 /// Who speaks a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,22 +86,37 @@ pub struct Reply {
 /// Receives the model's text as it is produced.
 pub type TokenSink<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
+/// What a model may know besides the conversation. A remote model reads the
+/// schema from the prompt text; the offline engine reads the structured
+/// catalog (schema and sampled values) from here, never from the prompt, and
+/// the results of the queries run so far in this question.
+pub struct ChatContext<'a> {
+    pub catalog: &'a Catalog,
+    /// Results of this question's queries so far, in order.
+    pub queries: &'a [QueryResultView],
+    /// Today, for "last month" and friends.
+    pub today: chrono::NaiveDate,
+    /// The engine the SQL is for.
+    pub kind: DbKind,
+}
+
 /// A chat model that can call tools.
 #[async_trait]
 pub trait ChatModel: Send + Sync + 'static {
     /// The model's name, as reported to clients.
     fn name(&self) -> &str;
     /// One round trip: the conversation and the tools in, the assistant's message out.
-    async fn chat(&self, messages: &[ChatMessage], tools: &[ToolSpec]) -> crate::Result<Reply>;
+    async fn chat(&self, messages: &[ChatMessage], tools: &[ToolSpec], ctx: &ChatContext<'_>) -> crate::Result<Reply>;
     /// The same round trip, handing text to `on_token` as it arrives. Models that
     /// cannot stream hand over their whole text at once.
     async fn chat_stream(
         &self,
         messages: &[ChatMessage],
         tools: &[ToolSpec],
+        ctx: &ChatContext<'_>,
         on_token: TokenSink<'_>,
     ) -> crate::Result<Reply> {
-        let reply = self.chat(messages, tools).await?;
+        let reply = self.chat(messages, tools, ctx).await?;
         if let Some(text) = &reply.message.content {
             on_token(text);
         }

@@ -16,11 +16,11 @@ pub use sqlite::SqliteFile;
 
 use std::sync::Arc;
 
-use sqlagent_model::Schema;
 use sqlx::{MySqlPool, PgPool};
 use tokio::sync::RwLock;
 
 use crate::ids::ConnectionId;
+use crate::linker::Catalog;
 use crate::targets::DbKind;
 
 /// A pool of one engine.
@@ -45,7 +45,8 @@ impl Pool {
     }
 }
 
-/// A login session's pool to its attached connection, with the introspected schema.
+/// A login session's pool to its attached connection, with what is known of
+/// its database (schema and sampled values).
 #[derive(Debug)]
 pub struct SessionPool {
     pub connection: ConnectionId,
@@ -53,13 +54,13 @@ pub struct SessionPool {
     /// The database (or SQLite file) name the login connected to.
     pub database: String,
     pub pool: Pool,
-    /// The last introspection; refreshed on demand.
-    pub schema: RwLock<Option<Arc<Schema>>>,
+    /// The last introspection and value sample; refreshed on demand.
+    pub catalog: RwLock<Option<Arc<Catalog>>>,
 }
 
 impl SessionPool {
     pub fn new(connection: ConnectionId, kind: DbKind, database: String, pool: Pool) -> Self {
-        SessionPool { connection, kind, database, pool, schema: RwLock::new(None) }
+        SessionPool { connection, kind, database, pool, catalog: RwLock::new(None) }
     }
 
     /// What the SQL guard needs to know about where statements run.

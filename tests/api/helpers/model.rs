@@ -120,3 +120,26 @@ async fn obedient(axum::Json(body): axum::Json<Value>) -> axum::Json<Value> {
 pub async fn serve_obedient() -> String {
     serve(Router::new().route("/v1/chat/completions", post(obedient))).await
 }
+
+/// A catalog of no database, for calling a model directly.
+pub struct EmptyCatalog(sqlagent_core::linker::Catalog);
+
+impl Default for EmptyCatalog {
+    fn default() -> Self {
+        EmptyCatalog(sqlagent_core::linker::Catalog::new(
+            std::sync::Arc::new(sqlagent_model::Schema::default()),
+            sqlagent_core::linker::ValueIndex::default(),
+        ))
+    }
+}
+
+impl EmptyCatalog {
+    pub fn ctx(&self) -> sqlagent_core::llm::ChatContext<'_> {
+        sqlagent_core::llm::ChatContext {
+            catalog: &self.0,
+            queries: &[],
+            today: chrono::Utc::now().date_naive(),
+            kind: sqlagent_core::targets::DbKind::Sqlite,
+        }
+    }
+}

@@ -22,7 +22,7 @@ mod wire;
 use stream::Assembly;
 use wire::{not_a_completion, parse, short, WireChunk};
 
-use super::{ChatMessage, ChatModel, Reply, Role, TokenSink, ToolSpec};
+use super::{ChatContext, ChatMessage, ChatModel, Reply, Role, TokenSink, ToolSpec};
 use crate::Error;
 
 /// Talks to one OpenAI-compatible endpoint.
@@ -238,7 +238,7 @@ impl ChatModel for OpenAiCompatible {
     }
 
     #[tracing::instrument(skip_all, fields(model = %self.model))]
-    async fn chat(&self, messages: &[ChatMessage], tools: &[ToolSpec]) -> crate::Result<Reply> {
+    async fn chat(&self, messages: &[ChatMessage], tools: &[ToolSpec], _ctx: &ChatContext<'_>) -> crate::Result<Reply> {
         let body = self.body(messages, tools, false);
         let value: Value = self.with_retry(|| async { self.client.chat().create_byot(&body).await }).await?;
         parse(value)
@@ -249,6 +249,7 @@ impl ChatModel for OpenAiCompatible {
         &self,
         messages: &[ChatMessage],
         tools: &[ToolSpec],
+        _ctx: &ChatContext<'_>,
         on_token: TokenSink<'_>,
     ) -> crate::Result<Reply> {
         let body = self.body(messages, tools, true);

@@ -1,0 +1,667 @@
+//! The offline engine's reading of a question: a small relational query over
+//! the catalog's tables and columns, and its rendering as SQL in each dialect
+//! (identifier quoting, literals, dates, joins along foreign keys, strict
+//! GROUP BY for PostgreSQL).
+use std::collections::{BTreeSet, VecDeque};
+
+use crate::linker::{Catalog, ColumnKind};
+use crate::targets::DbKind;
+
+/// A column of a table of the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Col {
+    pub t: usize,
+    pub c: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agg {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl Agg {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Agg::Count => "count",
+            Agg::Sum => "sum",
+            Agg::Avg => "avg",
+            Agg::Min => "min",
+            Agg::Max => "max",
+        }
+    }
+    pub fn word(self) -> &'static str {
+        match self {
+            Agg::Count => "number",
+            Agg::Sum => "total",
+            Agg::Avg => "average",
+            Agg::Min => "lowest",
+            Agg::Max => "highest",
+        }
+    }
+}
+
+/// Something selected, ordered or compared.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Col(Col),
+    /// An aggregate of a column, or `count(*)` with `None`.
+    Agg {
+        agg: Agg,
+        col: Option<Col>,
+        distinct: bool,
+    },
+}
+
+impl Expr {
+    pub fn count() -> Self {
+        Expr::Agg { agg: Agg::Count, col: None, distinct: false }
+    }
+    pub fn col(&self) -> Option<Col> {
+        match self {
+            Expr::Col(c) => Some(*c),
+            Expr::Agg { col, .. } => *col,
+        }
+    }
+    pub fn is_agg(&self) -> bool {
+        matches!(self, Expr::Agg { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Gt,
+    Lt,
+    Ge,
+    Le,
+    Like,
+    NotLike,
+}
+
+impl Op {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "<>",
+            Op::Gt => ">",
+            Op::Lt => "<",
+            Op::Ge => ">=",
+            Op::Le => "<=",
+            Op::Like => "LIKE",
+            Op::NotLike => "NOT LIKE",
+        }
+    }
+    pub fn negate(self) -> Op {
+        match self {
+            Op::Eq => Op::Ne,
+            Op::Ne => Op::Eq,
+            Op::Gt => Op::Le,
+            Op::Lt => Op::Ge,
+            Op::Ge => Op::Lt,
+            Op::Le => Op::Gt,
+            Op::Like => Op::NotLike,
+            Op::NotLike => Op::Like,
+        }
+    }
+    pub fn words(self) -> &'static str {
+        match self {
+            Op::Eq => "is",
+            Op::Ne => "is not",
+            Op::Gt => "is more than",
+            Op::Lt => "is less than",
+            Op::Ge => "is at least",
+            Op::Le => "is at most",
+            Op::Like => "contains",
+            Op::NotLike => "does not contain",
+        }
+    }
+}
+
+/// A literal in a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Num(f64),
+    /// Text, compared as stored (a value from the data) or ignoring case.
+    Text {
+        value: String,
+        exact: bool,
+    },
+    /// A calendar date (`YYYY-MM-DD`), compared with a date or text column.
+    Date(String),
+}
+
+/// A condition of the WHERE clause.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Cmp {
+        left: Expr,
+        op: Op,
+        right: Lit,
+    },
+    Between {
+        col: Col,
+        low: Lit,
+        high: Lit,
+    },
+    /// The column's year (of a date) compared with a year.
+    Year {
+        col: Col,
+        op: Op,
+        year: i64,
+    },
+    /// Rows of the main table with no (matching) row in another table:
+    /// `key NOT IN (SELECT fk FROM other WHERE …)`.
+    NotIn {
+        key: Col,
+        fk: Col,
+        conds: Vec<Cond>,
+    },
+    /// Rows with some matching row in another table: `key IN (SELECT fk …)`.
+    In {
+        key: Col,
+        fk: Col,
+        conds: Vec<Cond>,
+    },
+    /// Two columns compared (`current_address_id <> permanent_address_id`).
+    Cols {
+        left: Col,
+        op: Op,
+        right: Col,
+    },
+    Any(Vec<Cond>),
+}
+
+impl Cond {
+    /// The columns this condition reads in the outer query.
+    pub fn columns(&self, out: &mut Vec<Col>) {
+        match self {
+            Cond::Cmp { left, .. } => out.extend(left.col()),
+            Cond::Between { col, .. } | Cond::Year { col, .. } => out.push(*col),
+            Cond::NotIn { key, .. } | Cond::In { key, .. } => out.push(*key),
+            Cond::Cols { left, right, .. } => out.extend([*left, *right]),
+            Cond::Any(cs) => cs.iter().for_each(|c| c.columns(out)),
+        }
+    }
+}
+
+/// A planned query.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    /// The table whose rows the question is about.
+    pub main: usize,
+    pub select: Vec<Expr>,
+    pub distinct: bool,
+    pub conds: Vec<Cond>,
+    pub group: Vec<Col>,
+    pub having: Vec<(Expr, Op, f64)>,
+    pub order: Vec<(Expr, bool)>,
+    pub limit: Option<u64>,
+}
+
+/// How to write SQL for one engine.
+pub struct Writer<'a> {
+    pub catalog: &'a Catalog,
+    pub kind: DbKind,
+}
+
+/// Words that must be quoted as identifiers on some engine.
+const RESERVED: &[&str] = &[
+    "all",
+    "and",
+    "as",
+    "asc",
+    "between",
+    "by",
+    "case",
+    "check",
+    "column",
+    "constraint",
+    "create",
+    "cross",
+    "current",
+    "date",
+    "default",
+    "delete",
+    "desc",
+    "distinct",
+    "drop",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "index",
+    "inner",
+    "insert",
+    "intersect",
+    "into",
+    "is",
+    "join",
+    "key",
+    "left",
+    "like",
+    "limit",
+    "match",
+    "natural",
+    "not",
+    "null",
+    "of",
+    "offset",
+    "on",
+    "or",
+    "order",
+    "outer",
+    "primary",
+    "references",
+    "right",
+    "row",
+    "rows",
+    "select",
+    "set",
+    "table",
+    "then",
+    "to",
+    "true",
+    "union",
+    "unique",
+    "update",
+    "user",
+    "using",
+    "values",
+    "when",
+    "where",
+    "with",
+    "year",
+    "month",
+    "day",
+    "time",
+    "timestamp",
+    "rank",
+    "range",
+    "window",
+    "over",
+    "percent",
+    "position",
+    "level",
+    "name",
+    "type",
+    "value",
+    "language",
+    "code",
+    "count",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "zone",
+    "result",
+    "rule",
+];
+
+impl Writer<'_> {
+    /// An identifier, quoted when it must be: not a plain lower-case word on
+    /// PostgreSQL (which folds), not plain on the others, or reserved anywhere.
+    pub fn ident(&self, name: &str) -> String {
+        let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let folds = self.kind != DbKind::Postgres || name.chars().all(|c| !c.is_ascii_uppercase());
+        if plain && folds && !RESERVED.contains(&name.to_ascii_lowercase().as_str()) {
+            return name.to_owned();
+        }
+        match self.kind {
+            DbKind::MySql => format!("`{}`", name.replace('`', "``")),
+            _ => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// A string literal. MySQL (with the pinned `sql_mode`) reads backslashes
+    /// as escapes, so they are doubled there.
+    pub fn text(&self, value: &str) -> String {
+        let mut v = value.replace('\'', "''");
+        if self.kind == DbKind::MySql {
+            v = v.replace('\\', "\\\\");
+        }
+        format!("'{v}'")
+    }
+
+    fn table_ref(&self, t: usize) -> String {
+        let table = self.catalog.table(t);
+        match (&table.schema, self.kind) {
+            (Some(s), DbKind::Postgres) if s != "public" => format!("{}.{}", self.ident(s), self.ident(&table.name)),
+            _ => self.ident(&table.name),
+        }
+    }
+
+    fn col_name(&self, col: Col) -> &str {
+        &self.catalog.table(col.t).columns[col.c].name
+    }
+
+    fn kind_of(&self, col: Col) -> ColumnKind {
+        self.catalog.tables[col.t].columns[col.c].kind
+    }
+}
+
+/// The foreign-key edges between two tables: (column of a, column of b) pairs.
+fn edges(catalog: &Catalog, a: usize, b: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut link = |from: usize, to: usize, flip: bool| {
+        for fk in &catalog.table(from).foreign_keys {
+            if !fk.ref_table.eq_ignore_ascii_case(&catalog.table(to).name) {
+                continue;
+            }
+            for (fc, rc) in fk.columns.iter().zip(&fk.ref_columns) {
+                if let (Some(x), Some(y)) = (catalog.column_named(from, fc), catalog.column_named(to, rc)) {
+                    out.push(if flip { (y, x) } else { (x, y) });
+                }
+            }
+        }
+    };
+    link(a, b, false);
+    if a != b {
+        link(b, a, true);
+    }
+    if out.is_empty() {
+        out = named_edges(catalog, a, b);
+    }
+    out
+}
+
+/// Without declared keys: `x_id` in one table and the key `id` / `x_id` of table `x`.
+fn named_edges(catalog: &Catalog, a: usize, b: usize) -> Vec<(usize, usize)> {
+    let key_of = |t: usize| -> Option<usize> {
+        let table = catalog.table(t);
+        match table.primary_key.as_slice() {
+            [one] => catalog.column_named(t, one),
+            _ => catalog.column_named(t, "id"),
+        }
+    };
+    let refers = |from: usize, to: usize| -> Option<(usize, usize)> {
+        let target = catalog.table(to);
+        let key = key_of(to)?;
+        let key_name = target.columns[key].name.to_ascii_lowercase();
+        let singular = crate::linker::words::stem(&target.name.to_ascii_lowercase());
+        catalog
+            .table(from)
+            .columns
+            .iter()
+            .position(|c| {
+                let n = c.name.to_ascii_lowercase();
+                n != "id"
+                    && (n == key_name && key_name.ends_with("id")
+                        || n == format!("{singular}_id")
+                        || n == format!("{singular}id"))
+            })
+            .map(|fc| (fc, key))
+    };
+    if let Some((x, y)) = refers(a, b) {
+        return vec![(x, y)];
+    }
+    if let Some((y, x)) = refers(b, a) {
+        return vec![(x, y)];
+    }
+    Vec::new()
+}
+
+/// The shortest chain of tables joining `from` to `to` along foreign keys.
+pub fn path(catalog: &Catalog, from: usize, to: usize) -> Option<Vec<usize>> {
+    if from == to {
+        return Some(vec![from]);
+    }
+    let n = catalog.tables.len();
+    let mut prev = vec![usize::MAX; n];
+    let mut queue = VecDeque::from([from]);
+    prev[from] = from;
+    while let Some(t) = queue.pop_front() {
+        for next in 0..n {
+            if prev[next] == usize::MAX && !edges(catalog, t, next).is_empty() {
+                prev[next] = t;
+                if next == to {
+                    let mut chain = vec![to];
+                    let mut cur = to;
+                    while cur != from {
+                        cur = prev[cur];
+                        chain.push(cur);
+                    }
+                    chain.reverse();
+                    return Some(chain);
+                }
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
+
+/// Whether tables `a` and `b` can be joined at all.
+pub fn joinable(catalog: &Catalog, a: usize, b: usize) -> bool {
+    path(catalog, a, b).is_some()
+}
+
+/// The foreign-key column of `child` that refers to `parent`, and the key it refers to.
+pub fn reference(catalog: &Catalog, child: usize, parent: usize) -> Option<(Col, Col)> {
+    edges(catalog, child, parent).first().map(|&(c, p)| (Col { t: child, c }, Col { t: parent, c: p }))
+}
+
+impl Query {
+    /// Every table the query reads, the main one first.
+    fn tables(&self) -> Vec<usize> {
+        let mut cols = Vec::new();
+        cols.extend(self.select.iter().filter_map(Expr::col));
+        self.conds.iter().for_each(|c| c.columns(&mut cols));
+        cols.extend(&self.group);
+        cols.extend(self.having.iter().filter_map(|(e, _, _)| e.col()));
+        cols.extend(self.order.iter().filter_map(|(e, _)| e.col()));
+        let mut tables = vec![self.main];
+        for c in cols {
+            if !tables.contains(&c.t) {
+                tables.push(c.t);
+            }
+        }
+        tables
+    }
+}
+
+/// One table of the FROM clause with how it joins the ones before it.
+struct Joined {
+    table: usize,
+    on: Vec<(Col, Col)>,
+}
+
+fn join_plan(catalog: &Catalog, tables: &[usize]) -> Option<Vec<Joined>> {
+    let mut out = vec![Joined { table: tables[0], on: Vec::new() }];
+    let mut have: BTreeSet<usize> = BTreeSet::from([tables[0]]);
+    for &t in &tables[1..] {
+        if have.contains(&t) {
+            continue;
+        }
+        // The shortest path from any table already joined.
+        let best = have.iter().filter_map(|&h| path(catalog, h, t)).min_by_key(Vec::len)?;
+        for pair in best.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if have.contains(&b) {
+                continue;
+            }
+            let on = edges(catalog, a, b)
+                .into_iter()
+                .take(1)
+                .map(|(x, y)| (Col { t: a, c: x }, Col { t: b, c: y }))
+                .collect();
+            out.push(Joined { table: b, on });
+            have.insert(b);
+        }
+    }
+    Some(out)
+}
+
+impl Writer<'_> {
+    /// The query as SQL, or `None` when its tables cannot be joined.
+    pub fn sql(&self, q: &Query) -> Option<String> {
+        let tables = q.tables();
+        let joins = join_plan(self.catalog, &tables)?;
+        let aliased = joins.len() > 1;
+        let alias = |t: usize| -> Option<String> {
+            aliased.then(|| format!("T{}", joins.iter().position(|j| j.table == t).map(|p| p + 1).unwrap_or(0)))
+        };
+        let col = |c: Col| -> String {
+            match alias(c.t) {
+                Some(a) => format!("{a}.{}", self.ident(self.col_name(c))),
+                None => self.ident(self.col_name(c)),
+            }
+        };
+        let expr = |e: &Expr| -> String {
+            match e {
+                Expr::Col(c) => col(*c),
+                Expr::Agg { agg, col: None, .. } => format!("{}(*)", agg.sql()),
+                Expr::Agg { agg, col: Some(c), distinct } => {
+                    format!("{}({}{})", agg.sql(), if *distinct { "DISTINCT " } else { "" }, col(*c))
+                }
+            }
+        };
+        let mut sql = String::from("SELECT ");
+        if q.distinct {
+            sql.push_str("DISTINCT ");
+        }
+        sql.push_str(&q.select.iter().map(expr).collect::<Vec<_>>().join(", "));
+        sql.push_str(" FROM ");
+        for (i, j) in joins.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" JOIN ");
+            }
+            sql.push_str(&self.table_ref(j.table));
+            if let Some(a) = alias(j.table) {
+                sql.push_str(&format!(" AS {a}"));
+            }
+            if !j.on.is_empty() {
+                let on: Vec<String> = j.on.iter().map(|(x, y)| format!("{} = {}", col(*x), col(*y))).collect();
+                sql.push_str(&format!(" ON {}", on.join(" AND ")));
+            }
+        }
+        if !q.conds.is_empty() {
+            let conds: Vec<String> = q.conds.iter().map(|c| self.cond(c, &col)).collect();
+            sql.push_str(&format!(" WHERE {}", conds.join(" AND ")));
+        }
+        let mut group: Vec<String> = q.group.iter().map(|c| col(*c)).collect();
+        if !q.group.is_empty() && self.kind == DbKind::Postgres {
+            // PostgreSQL insists that every plain selected column is grouped.
+            for e in q.select.iter().chain(q.order.iter().map(|(e, _)| e)) {
+                if let Expr::Col(c) = e {
+                    let s = col(*c);
+                    if !group.contains(&s) {
+                        group.push(s);
+                    }
+                }
+            }
+        }
+        if !group.is_empty() {
+            sql.push_str(&format!(" GROUP BY {}", group.join(", ")));
+        }
+        if !q.having.is_empty() {
+            let having: Vec<String> =
+                q.having.iter().map(|(e, op, n)| format!("{} {} {}", expr(e), op.sql(), number(*n))).collect();
+            sql.push_str(&format!(" HAVING {}", having.join(" AND ")));
+        }
+        if !q.order.is_empty() {
+            let order: Vec<String> =
+                q.order.iter().map(|(e, desc)| format!("{}{}", expr(e), if *desc { " DESC" } else { "" })).collect();
+            sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+        }
+        if let Some(n) = q.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        Some(sql)
+    }
+
+    fn lit(&self, l: &Lit) -> String {
+        match l {
+            Lit::Num(n) => number(*n),
+            Lit::Text { value, .. } => self.text(value),
+            Lit::Date(d) => self.text(d),
+        }
+    }
+
+    fn cond(&self, c: &Cond, col: &dyn Fn(Col) -> String) -> String {
+        match c {
+            Cond::Cmp { left, op, right } => {
+                let l = match left {
+                    Expr::Col(c) => col(*c),
+                    other => format!("{other:?}"),
+                };
+                match right {
+                    // Text not seen in the data is matched ignoring case.
+                    Lit::Text { value, exact: false } if matches!(op, Op::Eq | Op::Ne) => {
+                        format!("lower({l}) {} lower({})", op.sql(), self.text(value))
+                    }
+                    Lit::Text { value, .. } if matches!(op, Op::Like | Op::NotLike) => {
+                        let pattern = self.text(&format!("%{}%", value.replace('%', "").replace('_', "")));
+                        match self.kind {
+                            DbKind::Postgres => {
+                                format!("{l} {}ILIKE {pattern}", if *op == Op::NotLike { "NOT " } else { "" })
+                            }
+                            _ => format!("{l} {} {pattern}", op.sql()),
+                        }
+                    }
+                    Lit::Date(d) if self.kind == DbKind::Postgres => format!("{l} {} DATE {}", op.sql(), self.text(d)),
+                    r => format!("{l} {} {}", op.sql(), self.lit(r)),
+                }
+            }
+            Cond::Between { col: c, low, high } => {
+                format!("{} BETWEEN {} AND {}", col(*c), self.lit(low), self.lit(high))
+            }
+            Cond::Year { col: c, op, year } => {
+                let kind = self.kind_of(*c);
+                let y = match (self.kind, kind) {
+                    (_, ColumnKind::Integer) => col(*c),
+                    (DbKind::Postgres, _) => format!("CAST(EXTRACT(YEAR FROM {}) AS INTEGER)", col(*c)),
+                    (DbKind::MySql, _) => format!("YEAR({})", col(*c)),
+                    (DbKind::Sqlite, _) => format!("CAST(strftime('%Y', {}) AS INTEGER)", col(*c)),
+                };
+                format!("{y} {} {year}", op.sql())
+            }
+            Cond::NotIn { key, fk, conds } | Cond::In { key, fk, conds } => {
+                let sub_table = self.table_ref(fk.t);
+                let mut sub = format!("SELECT {} FROM {sub_table}", self.ident(self.col_name(*fk)));
+                let plain = |c: Col| self.ident(self.col_name(c));
+                if !conds.is_empty() {
+                    let w: Vec<String> = conds.iter().map(|c| self.cond(c, &plain)).collect();
+                    sub.push_str(&format!(" WHERE {}", w.join(" AND ")));
+                }
+                // NULL keys would make NOT IN empty.
+                let not_null = format!("{} IS NOT NULL", self.ident(self.col_name(*fk)));
+                let keyword = if matches!(c, Cond::NotIn { .. }) { "NOT IN" } else { "IN" };
+                if matches!(c, Cond::NotIn { .. }) {
+                    sub.push_str(if conds.is_empty() { " WHERE " } else { " AND " });
+                    sub.push_str(&not_null);
+                }
+                format!("{} {keyword} ({sub})", col(*key))
+            }
+            Cond::Cols { left, op, right } => format!("{} {} {}", col(*left), op.sql(), col(*right)),
+            Cond::Any(cs) => {
+                let parts: Vec<String> = cs.iter().map(|c| self.cond(c, col)).collect();
+                format!("({})", parts.join(" OR "))
+            }
+        }
+    }
+}
+
+/// A number as SQL: integers without a fraction.
+pub fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}

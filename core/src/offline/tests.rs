@@ -1,0 +1,1 @@
+//! Unit tests of the offline engine: question shapes on each dialect.
