@@ -284,26 +284,71 @@ impl Mention {
 /// Longest span (in words) compared with a name.
 const MAX_SPAN: usize = 5;
 
+/// Ordinal words for the digits in names (`line_1` is "the first line").
+fn ordinal(word: &str) -> Option<&'static str> {
+    match word {
+        "first" | "1st" => Some("1"),
+        "second" | "2nd" => Some("2"),
+        "third" | "3rd" => Some("3"),
+        "fourth" | "4th" => Some("4"),
+        _ => None,
+    }
+}
+
 /// How much of `name` (stems) the span `words` covers, with every content
 /// word of the span used; 0 when the span says something the name does not.
+/// `owner` holds the words of the column's table: a column name repeats them
+/// (`pet_age` in `pets`), so they weigh little and need not be said.
 fn cover(words: &[&Token], name: &[String], extra: &[String]) -> f64 {
+    cover_in(words, name, extra, &[])
+}
+
+fn cover_in(words: &[&Token], name: &[String], extra: &[String], owner: &[String]) -> f64 {
     if name.is_empty() {
         return 0.0;
     }
-    let weight = |w: &str| if is_weak(w) { 0.3 } else { 1.0 };
+    let weight = |w: &str| {
+        if matches!(w, "of" | "the" | "in" | "at" | "on" | "by" | "for" | "and" | "to" | "a") {
+            0.1
+        } else if owner.iter().any(|o| o == w) && name.len() > 1 {
+            0.2
+        } else if is_weak(w) {
+            0.3
+        } else {
+            1.0
+        }
+    };
     let total: f64 = name.iter().map(|w| weight(w)).sum();
     let mut used = vec![false; name.len()];
     let mut matched = 0.0;
     let mut content = 0;
-    for t in words {
+    let mut skip = 0;
+    for (i, t) in words.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
         if is_stopword(&t.lower) {
             continue;
         }
         content += 1;
+        // "high schoolers" for `Highschooler`: two words written as one.
+        if let Some(next) = words.get(i + 1) {
+            let joined = crate::linker::words::stem(&format!("{}{}", t.lower, next.lower));
+            if let Some(k) =
+                name.iter().enumerate().position(|(k, n)| !used[k] && n.len() >= 6 && same_word(&joined, n))
+            {
+                used[k] = true;
+                matched += weight(&name[k]);
+                skip = 1;
+                continue;
+            }
+        }
         let hit = name.iter().enumerate().position(|(k, n)| {
             !used[k]
                 && (same_word(&t.stem, n)
                     || abbreviates(n, &t.stem)
+                    || ordinal(&t.lower) == Some(n.as_str())
                     || synonyms(&t.stem).iter().any(|s| same_word(s, n))
                     || (t.stem.len() >= 2 && t.lower.len() <= 4 && is_acronym_of(&t.lower, name)))
         });
@@ -348,6 +393,19 @@ impl Catalog {
                 if span.iter().any(|t| !t.is_word() && !matches!(t.kind, TokenKind::Quoted(_))) {
                     break;
                 }
+                // Inside a name only little words may stand ("year of independence",
+                // "head of state"), never ones that start a clause ("pets whose age").
+                let inner_ok = span.iter().all(|t| {
+                    !is_stopword(&t.lower)
+                        || matches!(t.lower.as_str(), "of" | "the" | "a" | "an" | "per" | "to" | "in" | "on")
+                });
+                if !inner_ok {
+                    let value = self.value_candidates(&span);
+                    if !value.is_empty() {
+                        out.push(Mention { start, end, candidates: value });
+                    }
+                    continue;
+                }
                 if is_stopword(&span[0].lower) || is_stopword(&span[span.len() - 1].lower) {
                     // Names may hold stopwords inside ("year of independence"), not at the edges;
                     // values may (a quoted title, a city called "The Hague").
@@ -381,7 +439,7 @@ impl Catalog {
                 out.push(Candidate { target: Target::Table(ti), score: s });
             }
             for (ci, col) in table.columns.iter().enumerate() {
-                let mut s = cover(span, &col.words, &col.comment_words);
+                let mut s = cover_in(span, &col.words, &col.comment_words, &table.words);
                 // "miles per gallon" → mpg.
                 if s == 0.0 && span.len() >= 2 && col.words.len() == 1 && col.words[0] == acronym {
                     s = 0.9;
@@ -399,6 +457,37 @@ impl Catalog {
     }
 
     fn value_candidates(&self, span: &[&Token]) -> Vec<Candidate> {
+        let quoted = span.iter().any(|t| matches!(t.kind, TokenKind::Quoted(_)));
+        // A little word is a word, not a value ("in", "a", "and"), unless quoted.
+        let little = |w: &str| {
+            is_stopword(w)
+                || matches!(
+                    w,
+                    "no" | "not"
+                        | "yes"
+                        | "i"
+                        | "a"
+                        | "number"
+                        | "name"
+                        | "names"
+                        | "total"
+                        | "average"
+                        | "all"
+                        | "most"
+                        | "least"
+                        | "first"
+                        | "last"
+                        | "new"
+                        | "old"
+                        | "other"
+                        | "more"
+                        | "less"
+                        | "same"
+                )
+        };
+        if !quoted && span.len() == 1 && little(&span[0].lower) {
+            return Vec::new();
+        }
         let text: Vec<&str> = span
             .iter()
             .map(|t| match &t.kind {

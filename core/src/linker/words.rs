@@ -396,6 +396,13 @@ const LEXICON: &[(&str, &[&str])] = &[
     ("manufacturer", &["maker", "make"]),
     ("producer", &["maker"]),
     ("independence", &["indep"]),
+    ("destination", &["dest", "destination"]),
+    ("arrive", &["dest", "destination"]),
+    ("land", &["dest", "destination"]),
+    ("origin", &["source", "origin"]),
+    ("depart", &["source", "origin", "departure"]),
+    ("leave", &["source", "origin"]),
+    ("frequency", &["count"]),
     ("abbreviation", &["abbrev", "code"]),
     ("abbreviat", &["abbrev", "code"]),
 ];
@@ -413,7 +420,12 @@ pub fn same_word(a: &str, b: &str) -> bool {
         return true;
     }
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.len() >= 5 && long.starts_with(short) && short.len() * 4 >= long.len() * 3 {
+    // "describ" / "description", "depart" / "departur": a shared beginning of
+    // six letters, covering most of the longer word.
+    if long.starts_with(short)
+        && ((short.len() >= 6 && short.len() * 5 >= long.len() * 3)
+            || (short.len() == 5 && short.len() * 4 >= long.len() * 3))
+    {
         return true;
     }
     if short.len() >= 5 && long.len() >= 5 {

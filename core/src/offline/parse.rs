@@ -24,8 +24,6 @@ struct Slot {
     start: usize,
     end: usize,
     target: Target,
-    alternatives: Vec<Target>,
-    score: f64,
     used: bool,
 }
 
@@ -132,10 +130,6 @@ impl<'a> Parser<'a> {
     /// Whether the words at `i` are exactly `phrase`.
     fn phrase(&self, i: usize, phrase: &[&str]) -> bool {
         phrase.iter().enumerate().all(|(k, p)| self.w(i + k) == *p)
-    }
-
-    fn find_phrase(&self, phrase: &[&str]) -> Option<usize> {
-        (0..self.toks.len()).find(|&i| self.phrase(i, phrase))
     }
 
     fn slot_at(&self, i: usize) -> Option<usize> {
@@ -330,11 +324,7 @@ impl Parser<'_> {
                     return None;
                 }
                 let len = (m.end - m.start) as f64;
-                let alternatives = cands.iter().skip(1).map(|(_, t)| t.clone()).collect();
-                Some((
-                    score * len.powf(1.3),
-                    Slot { start: m.start, end: m.end, target, alternatives, score, used: false },
-                ))
+                Some((score * len.powf(1.3), Slot { start: m.start, end: m.end, target, used: false }))
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.start.cmp(&b.1.start)));
