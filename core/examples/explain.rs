@@ -1,5 +1,6 @@
 //! Development aid: how the offline engine reads one question against a
-//! SQLite file. `cargo run --release -p sqlagent-core --example explain -- FILE "question"`
+//! SQLite file (or `demo`, the generated demo shop).
+//! `cargo run --release -p sqlagent-core --example explain -- FILE "question"`
 use std::sync::Arc;
 
 use sqlagent_core::linker::{self, words, Catalog};
@@ -11,7 +12,12 @@ use sqlagent_core::targets::DbKind;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let pool = Pool::Sqlite(SqliteFile::new(args[0].clone().into()));
+    let scratch = tempfile::tempdir()?;
+    let file = match args[0].as_str() {
+        "demo" => sqlagent_core::demo::ensure(scratch.path()).await?,
+        path => path.into(),
+    };
+    let pool = Pool::Sqlite(SqliteFile::new(file));
     let schema = Arc::new(sqlagent_core::schema::introspect(&pool).await?);
     let values = linker::build_values(&pool, &schema, &Scope { kind: DbKind::Sqlite, database: "x".into() }).await;
     let cat = Catalog::new(schema, values);

@@ -1,6 +1,11 @@
-//! The built-in demo database: a small shop, generated deterministically into
+//! The built-in demo database: a small shop, generated into
 //! `$SQLAGENT_DATA_DIR/sqlite/demo_shop.sqlite` at start if it is missing, so a
 //! fresh install has something to ask questions about.
+//!
+//! The data is deterministic except for its dates, which are laid out over
+//! the two years before the day the file is generated: "orders last month",
+//! "this quarter" and "customers who have not ordered in 3 months" then all
+//! find rows on the day a newcomer tries them.
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -99,6 +104,7 @@ pub async fn ensure(data_dir: &Path) -> crate::Result<PathBuf> {
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", tmp.display()))
         .context("demo path")?
         .create_if_missing(true);
+    let today = chrono::Utc::now().date_naive();
     let mut conn = SqliteConnection::connect_with(&opts).await?;
     let mut tx = conn.begin().await?;
     sqlx::raw_sql(SCHEMA).execute(&mut *tx).await?;
@@ -106,7 +112,8 @@ pub async fn ensure(data_dir: &Path) -> crate::Result<PathBuf> {
     for i in 1..=120i64 {
         let (first, last) = (FIRST[rng.below(FIRST.len())], LAST[rng.below(LAST.len())]);
         let (country, city) = PLACES[rng.below(PLACES.len())];
-        let day = format!("2024-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
+        // Sign-ups over the 30 months before today.
+        let day = (today - chrono::Days::new(rng.below(913) as u64)).format("%Y-%m-%d").to_string();
         sqlx::query("INSERT INTO customers VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(i)
             .bind(format!("{first} {last}"))
@@ -138,10 +145,11 @@ pub async fn ensure(data_dir: &Path) -> crate::Result<PathBuf> {
         }
     }
     for order in 1..=600i64 {
+        // Orders over the two years up to today, busier in recent months.
+        let back = rng.below(730).min(rng.below(730) + 120) as u64;
         let day = format!(
-            "2025-{:02}-{:02} {:02}:{:02}:00",
-            1 + rng.below(12),
-            1 + rng.below(28),
+            "{} {:02}:{:02}:00",
+            (today - chrono::Days::new(back)).format("%Y-%m-%d"),
             8 + rng.below(12),
             rng.below(60)
         );
@@ -192,5 +200,23 @@ mod tests {
         .await
         .unwrap();
         assert_eq!((orders, orphans), (600, 0));
+        // Dates relative to today: every one of the last 12 months has orders,
+        // none is in the future, none older than two years.
+        let (months, future, old, last_month): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(DISTINCT strftime('%Y-%m', ordered_at)) FROM orders                      WHERE ordered_at >= date('now', 'start of month', '-11 months')),                     (SELECT count(*) FROM orders WHERE date(ordered_at) > date('now')),                     (SELECT count(*) FROM orders WHERE date(ordered_at) < date('now', '-731 days')),                     (SELECT count(*) FROM orders WHERE ordered_at >= date('now', 'start of month', '-1 month')                                                  AND ordered_at < date('now', 'start of month'))",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!((months, future, old), (12, 0, 0));
+        assert!(last_month >= 10, "last month has {last_month} orders");
+        // Some customers have not ordered in the last 3 months, most have.
+        let (quiet, total): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o                      WHERE o.customer_id = c.id AND o.ordered_at >= date('now', '-3 months'))),                     (SELECT count(*) FROM customers)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert!(quiet > 5 && quiet < total * 3 / 4, "{quiet} of {total} customers quiet");
     }
 }

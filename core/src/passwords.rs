@@ -33,17 +33,44 @@ struct Pool {
 
 static POOL: LazyLock<Pool> = LazyLock::new(|| {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
-    let (jobs, queue) = sync_channel::<Job>(threads * QUEUE_PER_THREAD);
-    let queue = Arc::new(Mutex::new(queue));
-    for n in 0..threads {
-        let queue = queue.clone();
-        let spawned = std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || work(&queue));
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "could not start a password hashing thread");
+    Pool::new(threads, threads * QUEUE_PER_THREAD)
+});
+
+impl Pool {
+    /// `threads` hashing threads with room for `queue` waiting jobs.
+    fn new(threads: usize, queue: usize) -> Pool {
+        let (jobs, waiting) = sync_channel::<Job>(queue);
+        let waiting = Arc::new(Mutex::new(waiting));
+        for n in 0..threads {
+            let waiting = waiting.clone();
+            let spawned = std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || work(&waiting));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
+        }
+        Pool { jobs }
+    }
+
+    fn submit(&self, job: Job) -> crate::Result<()> {
+        match self.jobs.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(busy()),
+            Err(TrySendError::Disconnected(_)) => Err(Error::Internal(anyhow::anyhow!("password hashing stopped"))),
         }
     }
-    Pool { jobs }
-});
+
+    async fn hash(&self, password: String) -> crate::Result<String> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Hash { password, reply })?;
+        answer.await.map_err(|_| Error::Internal(anyhow::anyhow!("password hashing stopped")))?
+    }
+
+    async fn verify(&self, password: String, stored: Option<String>) -> crate::Result<bool> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Verify { password, stored, reply })?;
+        answer.await.map_err(|_| Error::Internal(anyhow::anyhow!("password hashing stopped")))
+    }
+}
 
 /// Verified against when the email is unknown, so a miss costs as much as a hit
 /// and response timing does not reveal which emails have accounts.
@@ -120,27 +147,15 @@ fn busy() -> Error {
     Error::Busy("Too many sign-ins at once; please try again in a moment".into())
 }
 
-fn submit(job: Job) -> crate::Result<()> {
-    match POOL.jobs.try_send(job) {
-        Ok(()) => Ok(()),
-        Err(TrySendError::Full(_)) => Err(busy()),
-        Err(TrySendError::Disconnected(_)) => Err(Error::Internal(anyhow::anyhow!("password hashing stopped"))),
-    }
-}
-
 /// Hash a password with Argon2id (default parameters).
 pub async fn hash_password(password: String) -> crate::Result<String> {
-    let (reply, answer) = oneshot::channel();
-    submit(Job::Hash { password, reply })?;
-    answer.await.map_err(|_| Error::Internal(anyhow::anyhow!("password hashing stopped")))?
+    POOL.hash(password).await
 }
 
 /// Check a password against a stored hash, or against a dummy hash when there
 /// is none (the result is then always false).
 pub async fn verify_password(password: String, stored: Option<String>) -> crate::Result<bool> {
-    let (reply, answer) = oneshot::channel();
-    submit(Job::Verify { password, stored, reply })?;
-    answer.await.map_err(|_| Error::Internal(anyhow::anyhow!("password hashing stopped")))
+    POOL.verify(password, stored).await
 }
 
 #[cfg(test)]
@@ -168,7 +183,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_burst_beyond_the_queue_is_turned_away_at_once_not_queued_forever() {
-        let burst: Vec<_> = (0..200).map(|i| hash_password(format!("pw{i}"))).collect();
+        // A pool of its own, so the other tests' hashes are not turned away.
+        let pool = Pool::new(1, 4);
+        let burst: Vec<_> = (0..200).map(|i| pool.hash(format!("pw{i}"))).collect();
         let results = futures_util::future::join_all(burst).await;
         let busy = results.iter().filter(|r| matches!(r, Err(Error::Busy(_)))).count();
         let done = results.iter().filter(|r| r.is_ok()).count();

@@ -76,6 +76,9 @@ pub struct ColumnInfo {
     pub comment_words: Vec<String>,
     pub kind: ColumnKind,
     pub primary: bool,
+    /// A date kept as text (common in SQLite: `ordered_at TEXT`), told by its
+    /// name; compared as ISO text, never cast.
+    pub text_date: bool,
     /// Part of a foreign key of its table.
     pub foreign: bool,
 }
@@ -96,6 +99,16 @@ pub struct Catalog {
     pub tables: Vec<TableInfo>,
     pub values: ValueIndex,
     by_name: HashMap<String, usize>,
+}
+
+/// A column name that says it holds a date or a moment: `ordered_at`,
+/// `created_on`, `birth_date`, `InvoiceDate`, `updated`, `timestamp`.
+fn date_like_name(name: &str) -> bool {
+    let words = split_identifier(name);
+    let last = words.last().map(String::as_str).unwrap_or("");
+    matches!(last, "at" | "on" | "date" | "dt" | "timestamp" | "datetime" | "day")
+        || words.iter().any(|w| matches!(w.as_str(), "date" | "datetime" | "timestamp"))
+        || (words.len() > 1 && matches!(last, "time") && !words.iter().any(|w| w == "run" || w == "lap"))
 }
 
 fn stems(words: &[String]) -> Vec<String> {
@@ -121,16 +134,21 @@ impl Catalog {
                 columns: t
                     .columns
                     .iter()
-                    .map(|c| ColumnInfo {
-                        name: c.name.clone(),
-                        words: stems(&split_identifier(&c.name)),
-                        comment_words: comment_stems(c.comment.as_deref()),
-                        kind: ColumnKind::of(&c.data_type),
-                        primary: t.primary_key.iter().any(|p| p.eq_ignore_ascii_case(&c.name)),
-                        foreign: t
-                            .foreign_keys
-                            .iter()
-                            .any(|f| f.columns.iter().any(|fc| fc.eq_ignore_ascii_case(&c.name))),
+                    .map(|c| {
+                        let declared = ColumnKind::of(&c.data_type);
+                        let text_date = declared == ColumnKind::Text && date_like_name(&c.name);
+                        ColumnInfo {
+                            name: c.name.clone(),
+                            words: stems(&split_identifier(&c.name)),
+                            comment_words: comment_stems(c.comment.as_deref()),
+                            kind: if text_date { ColumnKind::Date } else { declared },
+                            text_date,
+                            primary: t.primary_key.iter().any(|p| p.eq_ignore_ascii_case(&c.name)),
+                            foreign: t
+                                .foreign_keys
+                                .iter()
+                                .any(|f| f.columns.iter().any(|fc| fc.eq_ignore_ascii_case(&c.name))),
+                        }
                     })
                     .collect(),
             })
@@ -335,8 +353,10 @@ fn cover_in(words: &[&Token], name: &[String], extra: &[String], owner: &[String
         // "high schoolers" for `Highschooler`: two words written as one.
         if let Some(next) = words.get(i + 1) {
             let joined = crate::linker::words::stem(&format!("{}{}", t.lower, next.lower));
-            if let Some(k) =
-                name.iter().enumerate().position(|(k, n)| !used[k] && n.len() >= 6 && same_word(&joined, n))
+            if let Some(k) = name
+                .iter()
+                .enumerate()
+                .position(|(k, n)| !used[k] && n.len() >= 6 && crate::linker::words::edit_distance(&joined, n, 1) <= 1)
             {
                 used[k] = true;
                 matched += weight(&name[k]);
@@ -348,6 +368,7 @@ fn cover_in(words: &[&Token], name: &[String], extra: &[String], owner: &[String
             !used[k]
                 && (same_word(&t.stem, n)
                     || abbreviates(n, &t.stem)
+                    || words::expands_to(n, &t.stem)
                     || ordinal(&t.lower) == Some(n.as_str())
                     || synonyms(&t.stem).iter().any(|s| same_word(s, n))
                     || (t.stem.len() >= 2 && t.lower.len() <= 4 && is_acronym_of(&t.lower, name)))
@@ -523,5 +544,7 @@ impl Catalog {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;

@@ -53,10 +53,32 @@ pub struct ValueIndex {
     by_text: HashMap<String, Vec<(usize, usize)>>,
 }
 
-/// Lower case, single spaces, no surrounding punctuation.
+/// Lower case, single spaces, no surrounding punctuation, accents off
+/// ("São Paulo" and "sao paulo" meet).
 pub fn normalise(text: &str) -> String {
     let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    t.trim_matches(|c: char| !c.is_alphanumeric()).to_owned()
+    t.trim_matches(|c: char| !c.is_alphanumeric()).chars().map(fold).collect()
+}
+
+/// A Latin letter without its accent.
+fn fold(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'ď' | 'đ' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => 'i',
+        'ł' | 'ľ' | 'ĺ' => 'l',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ř' | 'ŕ' => 'r',
+        'ś' | 'š' | 'ş' | 'ș' => 's',
+        'ť' | 'ţ' | 'ț' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        other => other,
+    }
 }
 
 /// The same text with its last word stemmed ("cats" → "cat").

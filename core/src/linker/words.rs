@@ -62,11 +62,15 @@ pub fn tokenize(question: &str) -> Vec<Token> {
                 '`' => &['\'', '`'],
                 _ => &[c],
             };
-            if let Some(len) = chars[i + 1..].iter().position(|x| close.contains(x)) {
-                // `` text '' (Spider's quotes) closes with two marks.
-                let inner: String = chars[i + 1..i + 1 + len].iter().collect();
+            // `` text '' (Spider's quotes) opens and closes with two marks.
+            let mut from = i + 1;
+            while c == '`' && chars.get(from) == Some(&'`') {
+                from += 1;
+            }
+            if let Some(len) = chars[from..].iter().position(|x| close.contains(x)) {
+                let inner: String = chars[from..from + len].iter().collect();
                 let inner = inner.trim_matches(|x: char| x == '`' || x == '\'' || x.is_whitespace()).to_owned();
-                let mut end = i + 1 + len + 1;
+                let mut end = from + len + 1;
                 while end < chars.len() && close.contains(&chars[end]) {
                     end += 1;
                 }
@@ -304,7 +308,10 @@ fn undouble(base: &str) -> String {
 
 /// Words that say little about which column is meant.
 pub fn is_weak(word: &str) -> bool {
-    matches!(word, "id" | "code" | "num" | "no" | "nbr" | "number" | "type" | "info" | "the" | "of" | "yn" | "flag")
+    matches!(
+        word,
+        "id" | "code" | "num" | "no" | "nbr" | "number" | "type" | "info" | "the" | "of" | "yn" | "flag" | "name"
+    )
 }
 
 /// Synonyms and expansions: a stem → stems it may stand for.
@@ -349,19 +356,7 @@ const LEXICON: &[(&str, &[&str])] = &[
     ("telephone", &["phone"]),
     ("mobile", &["cell", "phone"]),
     ("cell", &["mobile", "phone"]),
-    ("dob", &["birth", "date"]),
     ("birthday", &["birth", "date"]),
-    ("qty", &["quantity"]),
-    ("amt", &["amount"]),
-    ("desc", &["description"]),
-    ("descr", &["description"]),
-    ("addr", &["address"]),
-    ("dept", &["department"]),
-    ("emp", &["employee"]),
-    ("cust", &["customer"]),
-    ("prod", &["product"]),
-    ("yr", &["year"]),
-    ("wt", &["weight"]),
     ("gender", &["sex"]),
     ("sex", &["gender"]),
     ("surname", &["last"]),
@@ -380,7 +375,6 @@ const LEXICON: &[(&str, &[&str])] = &[
     ("cheap", &["price", "cost"]),
     ("populat", &["population"]),
     ("populous", &["population"]),
-    ("lang", &["language"]),
     ("continent", &["continent"]),
     ("begin", &["start"]),
     ("start", &["begin"]),
@@ -407,9 +401,54 @@ const LEXICON: &[(&str, &[&str])] = &[
     ("abbreviat", &["abbrev", "code"]),
 ];
 
+/// Abbreviations used in identifiers, with the words they stand for; read
+/// both ways ("dept" in a question, or `dept_name` for "department").
+const ABBREVIATIONS: &[(&str, &[&str])] = &[
+    ("qty", &["quantity"]),
+    ("amt", &["amount"]),
+    ("desc", &["description"]),
+    ("descr", &["description"]),
+    ("addr", &["address"]),
+    ("dept", &["department"]),
+    ("emp", &["employee"]),
+    ("empl", &["employee"]),
+    ("cust", &["customer"]),
+    ("prod", &["product"]),
+    ("yr", &["year"]),
+    ("wt", &["weight"]),
+    ("dob", &["birth", "date"]),
+    ("lang", &["language"]),
+    ("mgr", &["manager"]),
+    ("acct", &["account"]),
+    ("txn", &["transaction"]),
+    ("num", &["number"]),
+    ("nbr", &["number"]),
+    ("no", &["number"]),
+    ("cnt", &["count"]),
+    ("pct", &["percent", "percentage"]),
+    ("avg", &["average"]),
+    ("tel", &["phone", "telephone"]),
+    ("org", &["organisation", "organization"]),
+    ("dt", &["date"]),
+    ("ts", &["timestamp", "time"]),
+    ("loc", &["location"]),
+    ("cat", &["category"]),
+    ("inv", &["invoice"]),
+    ("ord", &["order"]),
+    ("pos", &["position"]),
+    ("reg", &["region", "registration"]),
+    ("st", &["street", "state"]),
+];
+
+/// Whether the identifier word `name` is an abbreviation the question word
+/// `word` stands for (`dept` for "department").
+pub fn expands_to(name: &str, word: &str) -> bool {
+    ABBREVIATIONS.iter().any(|(a, full)| *a == name && full.iter().any(|f| same_word(&stem(f), word)))
+}
+
 /// The stems a question stem may also stand for.
 pub fn synonyms(stem: &str) -> &'static [&'static str] {
-    LEXICON.iter().find(|(w, _)| *w == stem).map(|(_, s)| *s).unwrap_or(&[])
+    LEXICON.iter().chain(ABBREVIATIONS).find(|(w, _)| *w == stem).map(|(_, s)| *s).unwrap_or(&[])
 }
 
 /// Whether two stems are the same word, allowing a typo or a shorter form:
@@ -499,7 +538,8 @@ mod tests {
             assert_eq!(stem(a), stem(b), "{a} / {b}");
         }
         assert_ne!(stem("count"), stem("country"));
-        assert!(same_word(&stem("countires"), &stem("countries")), "a typo");
+        assert!(same_word(&stem("singres"), &stem("singers")), "a typo");
+        assert!(same_word(&stem("adress"), &stem("address")), "a typo");
         assert!(same_word(&stem("departure"), &stem("departed")));
         assert!(!same_word("count", "country"));
         assert!(abbreviates("indep", "independence"));

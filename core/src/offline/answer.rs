@@ -22,6 +22,8 @@ fn label(cat: &Catalog, e: &Expr) -> String {
         }
         Expr::Agg { agg, col: Some(c), .. } => format!("{} {}", agg.word(), col(*c)),
         Expr::Agg { agg, col: None, .. } => agg.word().to_owned(),
+        Expr::Measure { agg, a, b } => format!("{} {} × {}", agg.word(), col(*a), col(*b)),
+        Expr::Period { unit, .. } => unit.word().to_owned(),
     }
 }
 

@@ -14,7 +14,7 @@ pub(super) fn condition(p: &impl DateContext) -> Option<(usize, Vec<Cond>, Strin
     let w = |i: usize| toks.get(i).map(|t| t.lower.as_str()).unwrap_or("");
     for i in 0..toks.len() {
         let Some((from, to, len)) = range_at(toks, i, today, &w) else { continue };
-        let col = p.date_column()?;
+        let col = p.date_column(i)?;
         let note = format!("{} from {from} up to (not including) {to}", p.column_label(col));
         let conds = vec![
             Cond::Cmp { left: Expr::Col(col), op: Op::Ge, right: Lit::Date(from.to_string()) },
@@ -72,6 +72,12 @@ fn range_at<'t>(
         "today" => return Some((today, tomorrow, 1)),
         "yesterday" => return Some((today - Duration::days(1), today, 1)),
         "last" | "past" | "previous" | "recent" => {}
+        // "not ordered in 3 months", "within 30 days", "for 2 weeks": a rolling window.
+        "in" | "within" | "for" => {
+            let n = toks.get(i + 1).and_then(|t| t.number()).filter(|n| *n >= 1.0 && n.fract() == 0.0)?;
+            let unit = units(w(i + 2))?;
+            return Some((back(today, unit, n as u32), tomorrow, 3));
+        }
         "this" | "current" => {
             let unit = units(w(i + 1))?;
             let from = match unit {
@@ -148,5 +154,11 @@ mod tests {
         assert_eq!(range("last month", "2026-01-15"), ("2025-12-01".into(), "2026-01-01".into()));
         assert_eq!(range("this year", "2026-11-25"), ("2026-01-01".into(), "2026-11-26".into()));
         assert_eq!(range("yesterday", "2026-11-25"), ("2026-11-24".into(), "2026-11-25".into()));
+        assert_eq!(range("not ordered in 3 months", "2026-11-25"), ("2026-08-25".into(), "2026-11-26".into()));
+        assert_eq!(range("within 2 weeks", "2026-11-25"), ("2026-11-11".into(), "2026-11-26".into()));
+        assert_eq!(range("last 2 years", "2024-02-29"), ("2022-02-28".into(), "2024-03-01".into()));
+        assert_eq!(range("this week", "2026-11-25"), ("2026-11-23".into(), "2026-11-26".into()));
+        assert_eq!(range("last week", "2026-11-25"), ("2026-11-16".into(), "2026-11-23".into()));
+        assert_eq!(range("last quarter", "2026-02-10"), ("2025-10-01".into(), "2026-01-01".into()));
     }
 }

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::dates;
-use super::query::{joinable, reference, Agg, Col, Cond, Expr, Lit, Op, Query};
+use super::query::{reference, Agg, Col, Cond, Expr, Lit, Op, Period, Query};
 use crate::linker::words::{tokenize, Token, TokenKind};
 use crate::linker::{Catalog, ColumnKind, Target};
 
@@ -34,13 +34,28 @@ struct Parser<'a> {
     main: usize,
     today: NaiveDate,
     notes: Vec<String>,
+    /// Words another reading has already used (the "by revenue" of a ranking).
+    hidden: Vec<bool>,
+    /// Keys grouped by but not shown (a table's key beside its shown name).
+    hidden_groups: Vec<Col>,
+    /// Calendar periods grouped by ("per month"), with where they were named.
+    periods: Vec<(Expr, usize)>,
+    /// Joins from the main table to each table (`None`: not joinable).
+    dist: Vec<Option<usize>>,
 }
+
+/// Words that name money earned from the rows: a measure, not a column.
+const MEASURE: &[&str] =
+    &["revenue", "revenues", "sales", "turnover", "income", "earnings", "spend", "spending", "spent", "takings"];
+/// Words that turn "order" into a sort order.
+const ORDER_WORDS: &[&str] =
+    &["order", "ordered", "sort", "sorted", "rank", "ranked", "arranged", "arrange", "list", "listed"];
 
 const AVG: &[&str] = &["average", "avg", "mean"];
 const SUM: &[&str] = &["total", "sum", "combined", "overall", "together", "altogether", "cumulative"];
 const MAX: &[&str] = &[
     "maximum", "max", "highest", "largest", "biggest", "greatest", "most", "top", "longest", "heaviest", "oldest",
-    "latest", "tallest", "best", "richest", "last", "newest", "recent",
+    "latest", "tallest", "best", "richest", "last", "newest", "recent", "priciest", "dearest",
 ];
 const MIN: &[&str] = &[
     "minimum",
@@ -119,12 +134,30 @@ fn is_year(n: f64) -> bool {
 }
 
 impl<'a> Parser<'a> {
+    /// The token at `i`, unless another reading has used it.
+    fn tok(&self, i: usize) -> Option<&Token> {
+        self.toks.get(i).filter(|_| !self.hidden.get(i).copied().unwrap_or(false))
+    }
+
     fn w(&self, i: usize) -> &str {
-        self.toks.get(i).map(|t| t.lower.as_str()).unwrap_or("")
+        self.tok(i).map(|t| t.lower.as_str()).unwrap_or("")
     }
 
     fn is(&self, i: usize, words: &[&str]) -> bool {
-        self.toks.get(i).is_some_and(|t| t.is(words))
+        self.tok(i).is_some_and(|t| t.is(words))
+    }
+
+    fn num(&self, i: usize) -> Option<f64> {
+        self.tok(i).and_then(Token::number)
+    }
+
+    fn hide(&mut self, from: usize, to: usize) {
+        for k in from..to.min(self.hidden.len()) {
+            self.hidden[k] = true;
+        }
+        for s in self.slots.iter_mut().filter(|s| s.start >= from && s.end <= to) {
+            s.used = true;
+        }
     }
 
     /// Whether the words at `i` are exactly `phrase`.
@@ -133,6 +166,9 @@ impl<'a> Parser<'a> {
     }
 
     fn slot_at(&self, i: usize) -> Option<usize> {
+        if self.hidden.get(i).copied().unwrap_or(false) {
+            return None;
+        }
         self.slots.iter().position(|s| s.start <= i && i < s.end)
     }
 
@@ -149,8 +185,21 @@ impl<'a> Parser<'a> {
         self.toks[start..end].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ")
     }
 
+    fn set_main(&mut self, main: usize) {
+        self.main = main;
+        self.dist = super::query::distances(self.cat, main);
+    }
+
     fn reachable(&self, t: usize) -> bool {
-        t == self.main || joinable(self.cat, self.main, t)
+        self.dist.get(t).is_some_and(Option::is_some)
+    }
+
+    /// The main table, then the tables joined to it, nearest first.
+    fn nearby_tables(&self) -> Vec<usize> {
+        let mut tables: Vec<(usize, usize)> =
+            self.dist.iter().enumerate().filter_map(|(t, d)| d.map(|d| (d, t))).collect();
+        tables.sort();
+        tables.into_iter().map(|(_, t)| t).collect()
     }
 }
 
@@ -200,11 +249,24 @@ fn read_with(cat: &Catalog, question: &str, today: NaiveDate, main: Option<usize
         return None;
     }
     let mentions = cat.mentions(&toks);
-    let mut p = Parser { cat, toks, slots: Vec::new(), main: 0, today, notes: Vec::new() };
-    p.main = match main {
+    let hidden = vec![false; toks.len()];
+    let mut p = Parser {
+        cat,
+        toks,
+        slots: Vec::new(),
+        main: 0,
+        today,
+        notes: Vec::new(),
+        hidden,
+        hidden_groups: Vec::new(),
+        periods: Vec::new(),
+        dist: Vec::new(),
+    };
+    let chosen = match main {
         Some(m) => m,
         None => p.choose_main(&mentions)?,
     };
+    p.set_main(chosen);
     p.choose_slots(&mentions);
     Some(p.build())
 }
@@ -216,6 +278,16 @@ impl Parser<'_> {
         let n = self.cat.tables.len();
         let mut score = vec![0.0f64; n];
         let subject_at = self.subject_position();
+        // "how many United Airlines flights": of the tables named right after
+        // the counting words, the last one is the subject.
+        let subject_start = subject_at.and_then(|p| {
+            mentions
+                .iter()
+                .filter(|m| m.start >= p && m.start <= p + 2)
+                .filter(|m| m.candidates.iter().any(|c| matches!(c.target, Target::Table(_))))
+                .map(|m| m.start)
+                .max()
+        });
         let mut first_table: Option<(usize, usize)> = None;
         for m in mentions {
             let len = (m.end - m.start) as f64;
@@ -235,10 +307,16 @@ impl Parser<'_> {
                     Target::Table(t) => {
                         let table_share = 1.0 / tables.len().max(1) as f64;
                         let mut s = 3.0 * c.score * len * table_share;
-                        if subject_at.is_some_and(|p| m.start <= p + 2 && m.start >= p) {
+                        if subject_start == Some(m.start) {
                             s += 6.0 * table_share;
+                        } else if self.after_group_cue(m.start) {
+                            // "average price per category": categories group, products are asked about.
+                            s *= 0.4;
                         }
-                        if tables.len() == 1 && first_table.is_none_or(|(pos, _)| m.start < pos) {
+                        if tables.len() == 1
+                            && first_table.is_none_or(|(pos, _)| m.start < pos)
+                            && !self.after_group_cue(m.start)
+                        {
                             first_table = Some((m.start, *t));
                         }
                         score[*t] += s;
@@ -255,11 +333,50 @@ impl Parser<'_> {
         let best = (0..n).max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a)))?;
         if score[best] > 0.0 {
             Some(best)
+        } else if let Some(t) = self.measure_table() {
+            // "What was the revenue last month?": the table the money is in.
+            Some(t)
         } else if n == 1 {
             Some(0)
         } else {
             None
         }
+    }
+
+    /// Whether the words before `i` are "per" or "by" (not "order by").
+    fn after_group_cue(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && self.is(k - 1, &["the", "a", "an", "different"]) {
+            k -= 1;
+        }
+        k > 0 && (self.is(k - 1, &["per"]) || self.is(k - 1, &["by"]) && !self.is(k.wrapping_sub(2), ORDER_WORDS))
+    }
+
+    /// The table a measure word ("revenue", "sales") is computed from, when
+    /// the question names one.
+    fn measure_table(&self) -> Option<usize> {
+        if !(0..self.toks.len()).any(|i| self.is(i, MEASURE)) {
+            return None;
+        }
+        (0..self.cat.tables.len()).find_map(|t| {
+            let probe = Parser {
+                cat: self.cat,
+                toks: Vec::new(),
+                slots: Vec::new(),
+                main: t,
+                today: self.today,
+                notes: Vec::new(),
+                hidden: Vec::new(),
+                hidden_groups: Vec::new(),
+                periods: Vec::new(),
+                dist: super::query::distances(self.cat, t),
+            };
+            match probe.measure(Agg::Sum)?.0 {
+                Expr::Measure { a, .. } if a.t == t => Some(t),
+                Expr::Agg { col: Some(c), .. } if c.t == t => Some(t),
+                _ => None,
+            }
+        })
     }
 
     /// Where the counted or listed thing is named: after "how many", "number
@@ -269,7 +386,10 @@ impl Parser<'_> {
             if self.phrase(i, &["how", "many"]) {
                 return Some(i + 2 + usize::from(self.is(i + 2, &["different", "distinct", "unique"])));
             }
-            if self.phrase(i, &["number", "of"]) {
+            if self.phrase(i, &["number", "of"])
+                && !self.is(i.wrapping_sub(1), &["by"])
+                && !self.phrase(i.wrapping_sub(2), &["by", "the"])
+            {
                 return Some(i + 2 + usize::from(self.is(i + 2, &["the", "different", "distinct", "unique", "all"])));
             }
         }
@@ -310,7 +430,7 @@ impl Parser<'_> {
                     };
                     if table == self.main {
                         0.3
-                    } else if joinable(self.cat, self.main, table) {
+                    } else if self.reachable(table) {
                         0.1
                     } else {
                         -0.5
@@ -353,6 +473,8 @@ impl Parser<'_> {
         let boundary = self.projection_end();
         let counting = self.counting(boundary);
         let distinct_words = (0..boundary).any(|i| self.is(i, &["different", "distinct", "unique"]));
+        // "top 5 products by revenue": a ranking key after "by".
+        let ranked = self.rank_by();
 
         // What is asked for: the columns named before the boundary, with their aggregates.
         let mut items = self.projection(boundary);
@@ -361,7 +483,26 @@ impl Parser<'_> {
         // Rows: values, comparisons, dates, negations.
         let conds = self.conditions(boundary);
         // Order and limit: superlatives, "ordered by", "top N".
-        let (order, limit, arg_agg) = self.ordering(&items, &groups);
+        let (mut order, mut limit, arg_agg) = match &ranked {
+            Some(_) => (Vec::new(), None, None),
+            None => self.ordering(&items, &groups),
+        };
+        if let Some((expr, desc, n)) = ranked {
+            items.retain(|i| !i.expr.is_agg() || i.expr == expr);
+            if items.iter().all(|i| i.expr.is_agg()) {
+                let name = name_column(self.cat, self.main).unwrap_or_else(|| key_column(self.cat, self.main));
+                items.insert(0, Item { expr: Expr::Col(Col { t: self.main, c: name }), at: 0 });
+            }
+            if expr.is_agg() && groups.is_empty() {
+                // Ranked rows of the main table: grouped by its key.
+                self.hidden_groups.push(Col { t: self.main, c: key_column(self.cat, self.main) });
+            }
+            if !items.iter().any(|i| i.expr == expr) {
+                items.push(Item { expr: expr.clone(), at: usize::MAX });
+            }
+            order = vec![(expr, desc)];
+            limit = Some(n);
+        }
 
         if counting.is_some() && items.iter().all(|i| !i.expr.is_agg()) {
             let distinct_col = counting.and_then(|at| {
@@ -375,7 +516,7 @@ impl Parser<'_> {
                     _ => None,
                 }
             });
-            items.retain(|i| !distinct_col.is_some_and(|d| i.expr.col() == Some(d)));
+            items.retain(|i| distinct_col.is_none_or(|d| i.expr.col() != Some(d)));
             let expr = match distinct_col {
                 Some(c) => Expr::Agg { agg: Agg::Count, col: Some(c), distinct: true },
                 None => Expr::count(),
@@ -407,15 +548,37 @@ impl Parser<'_> {
                 items.push(Item { expr: Expr::Col(*g), at });
             }
         }
+        let periods = std::mem::take(&mut self.periods);
+        if !periods.is_empty() {
+            if items.iter().all(|i| !i.expr.is_agg()) {
+                // "orders per month": a count per period.
+                items.clear();
+                items.push(Item { expr: Expr::count(), at: usize::MAX });
+            }
+            for (e, at) in &periods {
+                items.push(Item { expr: e.clone(), at: *at });
+            }
+            if order.is_empty() {
+                order = periods.iter().map(|(e, _)| (e.clone(), false)).collect();
+            }
+            items.sort_by_key(|i| if matches!(i.expr, Expr::Period { .. }) { 0 } else { 1 });
+        }
         if items.is_empty() {
             let name = name_column(self.cat, self.main).unwrap_or_else(|| key_column(self.cat, self.main));
             items.push(Item { expr: Expr::Col(Col { t: self.main, c: name }), at: 0 });
         }
-        items.sort_by_key(|i| i.at);
+        if periods.is_empty() {
+            items.sort_by_key(|i| i.at);
+        }
         q.select = items.into_iter().map(|i| i.expr).collect();
         q.distinct = distinct_words && q.select.iter().all(|e| !e.is_agg()) && groups.is_empty();
         q.conds = conds;
         q.group = groups;
+        for g in std::mem::take(&mut self.hidden_groups) {
+            if !q.group.contains(&g) {
+                q.group.insert(0, g);
+            }
+        }
         q.order = order;
         q.limit = limit;
         if let Some((agg, op, n)) = self.having(&mut q) {
@@ -441,7 +604,11 @@ impl Parser<'_> {
             }
             if let Some(s) = self.slot_at(i) {
                 let slot = &self.slots[s];
-                if slot.start == i && slot.target == Target::Table(self.main) && self.is_subject_noun(i) {
+                if slot.start == i
+                    && slot.target == Target::Table(self.main)
+                    && self.is_subject_noun(i)
+                    && !self.is(i, MEASURE)
+                {
                     return i;
                 }
                 continue;
@@ -458,6 +625,121 @@ impl Parser<'_> {
             }
         }
         self.toks.len()
+    }
+
+    /// "top 5 products by revenue", "the 3 best customers by number of
+    /// orders", "bottom 10 tracks by sales", "top artists by total
+    /// milliseconds": the ranking key after "by" — a count of related rows, a
+    /// measure, a column or its total — with the direction and how many. The
+    /// words it used are hidden from the other readings.
+    fn rank_by(&mut self) -> Option<(Expr, bool, u64)> {
+        const RANK: &[&str] = &[
+            "top", "bottom", "best", "worst", "highest", "lowest", "biggest", "largest", "smallest", "leading", "most",
+            "least", "rank", "ranked", "ranking",
+        ];
+        const LOW: &[&str] = &["bottom", "worst", "lowest", "smallest", "least"];
+        let by = (1..self.toks.len()).find(|&b| self.is(b, &["by"]) && !self.is(b - 1, ORDER_WORDS))?;
+        let cue = (0..by).rev().find(|&k| self.is(k, RANK) && self.slot_at(k).is_none())?;
+        let desc = !self.is(cue, LOW);
+        let count = [cue + 1, cue.wrapping_sub(1)]
+            .into_iter()
+            .find_map(|k| self.num(k).map(|n| (k, n)))
+            .filter(|(_, n)| *n >= 1.0 && n.fract() == 0.0 && *n <= 1000.0);
+        let mut k = by + 1;
+        while self.is(
+            k,
+            &[
+                "the", "their", "its", "his", "her", "total", "overall", "number", "count", "of", "amount", "how",
+                "many", "most",
+            ],
+        ) && self.slot_at(k).is_none()
+        {
+            k += 1;
+        }
+        let summed = (by + 1..k).any(|j| self.is(j, &["total", "overall"]));
+        let (expr, end, note) = match self.slot_at(k).map(|s| (s, self.slots[s].target.clone())) {
+            Some((s, Target::Table(t))) if t != self.main && self.reachable(t) => {
+                let key = Col { t, c: key_column(self.cat, t) };
+                let note = format!("ranked by how many {}", self.cat.table(t).name);
+                (Expr::Agg { agg: Agg::Count, col: Some(key), distinct: false }, self.slots[s].end, note)
+            }
+            Some((s, Target::Column(t, c))) if self.kind(Col { t, c }).is_numeric() && self.reachable(t) => {
+                let col = Col { t, c };
+                let end = self.slots[s].end;
+                if t == self.main && !summed {
+                    (Expr::Col(col), end, format!("ranked by {}", self.col_name(col)))
+                } else {
+                    let note = format!("ranked by the total {}", self.col_name(col));
+                    (Expr::Agg { agg: Agg::Sum, col: Some(col), distinct: false }, end, note)
+                }
+            }
+            None if self.is(k, MEASURE) => {
+                let (expr, note) = self.measure(Agg::Sum)?;
+                (expr, k + 1, format!("ranked by {note}"))
+            }
+            _ => return None,
+        };
+        let n = match count {
+            Some((_, n)) => n as u64,
+            // "the top customers": ten; "the top customer": one.
+            None => {
+                let plural = self.slots.iter().any(|s| {
+                    s.target == Target::Table(self.main) && self.toks[s.end - 1].lower != self.toks[s.end - 1].stem
+                });
+                if plural {
+                    10
+                } else {
+                    1
+                }
+            }
+        };
+        self.notes.push(format!("{note}, {} first, {n} shown", if desc { "highest" } else { "lowest" }));
+        self.hide(by, end);
+        self.hide(cue, cue + 1);
+        if let Some((at, _)) = count {
+            self.hide(at, at + 1);
+        }
+        Some((expr, desc, n))
+    }
+
+    /// Money earned from the rows ("revenue", "sales"): quantity × unit price
+    /// where a table has both, else a total or amount column; nearest tables first.
+    fn measure(&self, agg: Agg) -> Option<(Expr, String)> {
+        let stems = |words: &[&str]| -> Vec<String> { words.iter().map(|w| crate::linker::words::stem(w)).collect() };
+        let (price, quantity, money) = (
+            stems(&["price", "cost", "rate"]),
+            stems(&["quantity", "qty", "units"]),
+            stems(&["total", "amount", "revenue", "sales", "payment", "subtotal", "sale"]),
+        );
+        let tables = self.nearby_tables();
+        let find = |t: usize, wanted: &[String], not: Option<usize>| -> Option<usize> {
+            self.cat.tables[t].columns.iter().enumerate().position(|(c, col)| {
+                Some(c) != not
+                    && col.kind.is_numeric()
+                    && !col.primary
+                    && !col.foreign
+                    && col.words.iter().any(|w| wanted.contains(w))
+            })
+        };
+        for &t in &tables {
+            if let Some(q) = find(t, &quantity, None) {
+                if let Some(p) = find(t, &price, Some(q)) {
+                    let (a, b) = (Col { t, c: q }, Col { t, c: p });
+                    let note = format!("{} of {} × {}", agg.word(), self.col_name(a), self.col_name(b));
+                    return Some((Expr::Measure { agg, a, b }, note));
+                }
+            }
+        }
+        for &t in &tables {
+            if let Some(c) = find(t, &money, None) {
+                let col = Col { t, c };
+                return Some((
+                    Expr::Agg { agg, col: Some(col), distinct: false },
+                    format!("{} {}", agg.word(), self.col_name(col)),
+                ));
+            }
+        }
+        None
     }
 
     /// A table mention that names the rows asked about ("of singers",
@@ -552,6 +834,23 @@ impl Parser<'_> {
         let mut pending: Vec<Agg> = Vec::new();
         let mut i = 0;
         while i < boundary {
+            // "revenue", "total sales": a measure, even where the word also names a table.
+            let measure_word = self.is(i, MEASURE)
+                && self
+                    .slot_at(i)
+                    .is_none_or(|s| matches!(self.slots[s].target, Target::Table(_)) && self.slots[s].end == i + 1);
+            if measure_word {
+                if let Some((expr, note)) = self.measure(pending.first().copied().unwrap_or(Agg::Sum)) {
+                    if let Some(s) = self.slot_at(i) {
+                        self.slots[s].used = true;
+                    }
+                    self.notes.push(note);
+                    items.push(Item { expr, at: i });
+                    pending.clear();
+                    i += 1;
+                    continue;
+                }
+            }
             // "average, minimum, and maximum age": aggregates waiting for their column.
             if self.slot_at(i).is_none() {
                 let w = self.w(i);
@@ -663,6 +962,16 @@ impl Parser<'_> {
             {
                 k += 1;
             }
+            if self.slot_at(k).is_none() {
+                if let Some(unit) = Period::from_word(self.w(k)) {
+                    // "per month", "by year": the date cut to the period.
+                    if let Some(col) = self.date_column(k) {
+                        self.notes.push(format!("per {} of {}", unit.word(), self.col_name(col)));
+                        self.periods.push((Expr::Period { col, unit }, k));
+                        continue;
+                    }
+                }
+            }
             let Some(s) = self.slot_at(k) else {
                 // "… for each", "each of them": group by what is listed.
                 if self.is(i, &["each"]) && (k >= self.toks.len() || self.is(k, &["?", ".", ",", "them", "of", "and"]))
@@ -676,8 +985,18 @@ impl Parser<'_> {
                 // "each singer" where singers are what is asked about: every row, no group.
                 Target::Table(t) if t == self.main => continue,
                 Target::Table(t) => {
-                    // "for each stadium": the table's rows, named by their key.
-                    Col { t, c: key_column(self.cat, t) }
+                    // "for each stadium": the table's rows, shown by their name
+                    // and grouped by their key too (two stadiums may share a name).
+                    let key = Col { t, c: key_column(self.cat, t) };
+                    match name_column(self.cat, t) {
+                        Some(c) if c != key.c => {
+                            if !self.hidden_groups.contains(&key) {
+                                self.hidden_groups.push(key);
+                            }
+                            Col { t, c }
+                        }
+                        _ => key,
+                    }
                 }
                 Target::Value(..) => continue,
             };
@@ -686,6 +1005,20 @@ impl Parser<'_> {
             self.notes.push(format!("per {words}"));
             if !out.contains(&key) {
                 out.push(key);
+            }
+        }
+        // "monthly revenue", "yearly orders".
+        for i in 0..self.toks.len() {
+            if self.slot_at(i).is_some()
+                || !self.is(i, &["daily", "weekly", "monthly", "quarterly", "yearly", "annual"])
+            {
+                continue;
+            }
+            if let (Some(unit), Some(col)) = (Period::from_word(self.w(i)), self.date_column(i)) {
+                if !self.periods.iter().any(|(e, _)| matches!(e, Expr::Period { unit: u, .. } if *u == unit)) {
+                    self.notes.push(format!("per {} of {}", unit.word(), self.col_name(col)));
+                    self.periods.push((Expr::Period { col, unit }, i));
+                }
             }
         }
         (out, bare)
@@ -699,7 +1032,7 @@ impl Parser<'_> {
         // Values seen in the data.
         for s in 0..self.slots.len() {
             let Target::Value(t, c, value) = self.slots[s].target.clone() else { continue };
-            if self.slots[s].used {
+            if self.slots[s].used || !self.reachable(t) {
                 continue;
             }
             self.slots[s].used = true;
@@ -732,6 +1065,20 @@ impl Parser<'_> {
             };
             self.notes.push(format!("\"{text}\" as {} {} \"{text}\"", self.col_name(col), op.words()));
             conds.push((i, Cond::Cmp { left: Expr::Col(col), op, right: Lit::Text { value: text, exact: false } }));
+        }
+        // "out of stock": the number is zero.
+        for i in 0..self.toks.len() {
+            if !(self.is(i, &["out"]) && self.is(i + 1, &["of"])) {
+                continue;
+            }
+            let Some(s) = self.slot_at(i + 2).filter(|&s| !self.slots[s].used) else { continue };
+            let Target::Column(t, c) = self.slots[s].target else { continue };
+            let col = Col { t, c };
+            if self.kind(col).is_numeric() && self.reachable(t) {
+                self.slots[s].used = true;
+                self.notes.push(format!("'out of {}' as {} = 0", self.slot_text(s), self.col_name(col)));
+                conds.push((i, Cond::Cmp { left: Expr::Col(col), op: Op::Eq, right: Lit::Num(0.0) }));
+            }
         }
         // Relative dates ("last month", "the last 30 days").
         let mut dated = Vec::new();
@@ -842,9 +1189,8 @@ impl Parser<'_> {
     /// A comparison starting at `i` ("older than 30", "more than 5 cylinders",
     /// "after 2008", "between 3 and 5", "at least 2", "= 4"); with its end.
     fn comparison(&mut self, i: usize, boundary: usize) -> Option<(Cond, usize)> {
-        let tok = self.toks.get(i)?;
         // Find the number this comparison is about.
-        let n = tok.number()?;
+        let n = self.num(i)?;
         if self.slot_at(i).is_some_and(|s| self.slots[s].used) {
             return None;
         }
@@ -852,13 +1198,13 @@ impl Parser<'_> {
         if self.is_limit_number(i)
             || self
                 .is(i + 1, &["day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years"])
-                && self.is(i.wrapping_sub(1), &["last", "past", "previous", "recent", "next"])
+                && self.is(i.wrapping_sub(1), &["last", "past", "previous", "recent", "next", "in", "within", "for"])
         {
             return None;
         }
         // "between X and Y".
         if i >= 1 && self.is(i - 1, &["between"]) {
-            let high = self.toks.get(i + 2).and_then(Token::number).filter(|_| self.is(i + 1, &["and"]))?;
+            let high = self.num(i + 2).filter(|_| self.is(i + 1, &["and"]))?;
             let col = self.compared_column(i - 1, n)?;
             self.notes.push(format!("{} between {} and {}", self.col_name(col), fmt(n), fmt(high)));
             return Some((Cond::Between { col, low: Lit::Num(n), high: Lit::Num(high) }, i + 3));
@@ -1021,11 +1367,10 @@ impl Parser<'_> {
 
     /// A numeric column of the main table (or a joined one) whose name has one of `words`.
     fn column_with_words(&self, words: &[&str]) -> Option<Col> {
-        let mut tables = vec![self.main];
-        tables.extend((0..self.cat.tables.len()).filter(|&t| t != self.main && self.reachable(t)));
-        for t in tables {
+        let wanted: Vec<String> = words.iter().map(|w| crate::linker::words::stem(w)).collect();
+        for t in self.nearby_tables() {
             for (c, col) in self.cat.tables[t].columns.iter().enumerate() {
-                if col.words.iter().any(|w| words.contains(&w.as_str())) {
+                if col.words.iter().any(|w| wanted.contains(w)) && !col.foreign && !col.primary {
                     return Some(Col { t, c });
                 }
             }
@@ -1035,9 +1380,7 @@ impl Parser<'_> {
 
     /// The column that holds a year: named `year`, or a date.
     fn year_column(&self) -> Option<Col> {
-        let tables: Vec<usize> = std::iter::once(self.main)
-            .chain((0..self.cat.tables.len()).filter(|&t| t != self.main && self.reachable(t)))
-            .collect();
+        let tables = self.nearby_tables();
         for t in &tables {
             if let Some(c) = self.cat.tables[*t].columns.iter().position(|c| c.words.iter().any(|w| w == "year")) {
                 return Some(Col { t: *t, c });
@@ -1066,8 +1409,7 @@ impl Parser<'_> {
                 reference(self.cat, link, self.main)
             })?;
             self.slots[s].used = true;
-            let words = self.text(self.slots[s].start, self.slots[s].end);
-            self.notes.push(format!("without any {words}"));
+            self.notes.push(format!("with no matching row in {}", self.cat.table(t).name));
             return Some(Cond::NotIn { key, fk, conds: Vec::new() });
         }
         None
@@ -1112,7 +1454,7 @@ impl Parser<'_> {
         let mut limit = None;
         // "top 5", "first 3", "5 largest".
         for i in 0..self.toks.len() {
-            if let Some(n) = self.toks[i].number() {
+            if let Some(n) = self.num(i) {
                 if self.is_limit_number(i) && n >= 1.0 && n.fract() == 0.0 {
                     limit = Some(n as u64);
                 }
@@ -1146,7 +1488,25 @@ impl Parser<'_> {
             })
         };
         for i in 0..self.toks.len() {
-            let explicit = self.is(i, &["order", "ordered", "sort", "sorted", "rank", "ranked", "arranged", "arrange"])
+            // "ordered by", "in descending order", "sorted": a sort order; "order
+            // value", "orders placed" are about orders.
+            let sort_word = self.is(i, &["sort", "sorted", "rank", "ranked", "arranged", "arrange"])
+                || self.is(i, &["order", "ordered"])
+                    && (self.is(i + 1, &["by", "of"])
+                        || self.is(
+                            i.wrapping_sub(1),
+                            &[
+                                "descending",
+                                "ascending",
+                                "alphabetical",
+                                "reverse",
+                                "increasing",
+                                "decreasing",
+                                "the",
+                                "in",
+                            ],
+                        ));
+            let explicit = sort_word
                 || (self
                     .is(i, &["descending", "ascending", "alphabetical", "alphabetically", "increasing", "decreasing"]));
             if !explicit {
@@ -1154,7 +1514,8 @@ impl Parser<'_> {
             }
             // The column: after "by"/"of", or the nearest named one.
             let mut col = None;
-            for k in i + 1..(i + 6).min(self.toks.len()) {
+            let from = (i + 1..(i + 6).min(self.toks.len())).find(|&k| self.is(k, &["by"])).unwrap_or(i + 1);
+            for k in from..(from + 6).min(self.toks.len()) {
                 if let Some(s) = self.slot_at(k) {
                     if let Target::Column(t, c) = self.slots[s].target {
                         col = Some(Col { t, c });
@@ -1194,11 +1555,11 @@ impl Parser<'_> {
             // "last month", "first 3": a date range or a limit, not a superlative.
             if self
                 .is(i + 1, &["day", "week", "month", "quarter", "year", "days", "weeks", "months", "quarters", "years"])
-                || self.toks.get(i + 1).is_some_and(|t| t.number().is_some())
+                || self.num(i + 1).is_some()
             {
                 continue;
             }
-            if (i >= 1 && self.phrase(i - 1, &["at", "least"])) || (i >= 1 && self.phrase(i - 1, &["at", "most"])) {
+            if i >= 1 && (self.phrase(i - 1, &["at", "least"]) || self.phrase(i - 1, &["at", "most"])) {
                 continue;
             }
             // "the most number of X", "the most X" with X a table: ordered by a count.
@@ -1214,8 +1575,7 @@ impl Parser<'_> {
                 }
                 let counted_number = self.phrase(i + 1, &["number", "of"]) || self.phrase(i + 1, &["amount", "of"]);
                 let table_next = self.slot_at(k).is_some_and(|s| matches!(self.slots[s].target, Target::Table(_)));
-                if (table_next && matches!(w.as_str(), "most" | "least" | "fewest"))
-                    || (counted_number && table_next)
+                if table_next && (matches!(w.as_str(), "most" | "least" | "fewest") || counted_number)
                     || self.is(k, &["times"])
                 {
                     if let Some(s) = self.slot_at(k) {
@@ -1257,11 +1617,18 @@ impl Parser<'_> {
                     break;
                 }
             }
+            // "the most expensive", "the least recent": the adjective's column.
+            let adjective = if matches!(w.as_str(), "most" | "least") && self.slot_at(i + 1).is_none() {
+                self.implied_by_superlative(self.w(i + 1))
+            } else {
+                None
+            };
             let col = col
                 .map(|(c, s)| {
                     self.slots[s].used = true;
                     c
                 })
+                .or(adjective)
                 .or_else(|| self.implied_by_superlative(&w));
             let Some(col) = col else {
                 // "most common", "most popular": the most frequent value.
@@ -1304,9 +1671,15 @@ impl Parser<'_> {
             "tallest" | "shortest" => &["height"],
             "largest" | "biggest" | "smallest" => &["area", "size", "capacity", "population"],
             "longest" => &["length", "duration", "millisecond"],
-            "cheapest" | "expensive" => &["price", "cost", "amount"],
+            "cheapest" | "expensive" | "costly" | "pricey" | "priciest" | "dearest" => &["price", "cost", "amount"],
             "richest" | "poorest" => &["money", "worth", "earning"],
-            "latest" | "newest" | "recent" | "earliest" | "last" | "first" => &["date", "year", "time"],
+            "latest" | "newest" | "recent" | "earliest" | "last" | "first" => {
+                let dated = self.nearby_tables().into_iter().find_map(|t| {
+                    let c = self.cat.tables[t].columns.iter().position(|c| c.kind == ColumnKind::Date)?;
+                    Some(Col { t, c })
+                });
+                return dated.or_else(|| self.column_with_words(&["year"]));
+            }
             _ => return None,
         };
         self.column_with_words(words)
@@ -1317,7 +1690,7 @@ impl Parser<'_> {
     /// than 2 concerts", "at least 3 times").
     fn having(&mut self, q: &mut Query) -> Option<(Expr, Op, f64)> {
         for i in 0..self.toks.len() {
-            let Some(n) = self.toks[i].number() else { continue };
+            let Some(n) = self.num(i) else { continue };
             if self.slot_at(i).is_some_and(|s| self.slots[s].used) {
                 continue;
             }
@@ -1339,7 +1712,12 @@ impl Parser<'_> {
                         Expr::Col(c) => Some(*c),
                         _ => None,
                     });
-                    q.group.push(key.unwrap_or(Col { t: q.main, c: key_column(self.cat, q.main) }));
+                    let main_key = Col { t: q.main, c: key_column(self.cat, q.main) };
+                    if key.is_some_and(|k| Some(k.c) == name_column(self.cat, q.main) && k.t == q.main) {
+                        // Named rows of the main table: grouped by their key too.
+                        q.group.push(main_key);
+                    }
+                    q.group.push(key.unwrap_or(main_key));
                 }
                 self.notes.push(format!("groups with a count {} {}", op.words(), fmt(n)));
                 return Some((Expr::count(), op, n));
@@ -1359,7 +1737,11 @@ impl Parser<'_> {
         }
         // The counted table: a table named right after the count phrase, other than main.
         let counted = self.slots.iter().find_map(|s| match s.target {
-            Target::Table(t) if t != q.main && self.reachable(t) && self.counted_at(s.start) => Some(t),
+            Target::Table(t)
+                if t != q.main && !self.negated(s.start) && self.reachable(t) && self.counted_at(s.start) =>
+            {
+                Some(t)
+            }
             _ => None,
         });
         let plain_cols: Vec<Col> = q
@@ -1412,14 +1794,15 @@ impl Parser<'_> {
     fn counted_at(&self, i: usize) -> bool {
         let from = i.saturating_sub(4);
         (from..i).any(|k| self.is(k, &["number", "many", "count", "most", "least", "fewest", "more", "less", "fewer"]))
-            || self.toks.get(i.wrapping_sub(1)).is_some_and(|t| t.number().is_some())
+            || self.num(i.wrapping_sub(1)).is_some()
     }
 }
 
 pub(super) trait DateContext {
     fn tokens(&self) -> &[Token];
     fn today(&self) -> NaiveDate;
-    fn date_column(&self) -> Option<Col>;
+    /// The date column a date phrase at `at` is about.
+    fn date_column(&self, at: usize) -> Option<Col>;
     fn column_label(&self, c: Col) -> String;
 }
 
@@ -1430,8 +1813,8 @@ impl DateContext for Parser<'_> {
     fn today(&self) -> NaiveDate {
         self.today
     }
-    fn date_column(&self) -> Option<Col> {
-        // A date column named in the question, else the main table's first date column.
+    fn date_column(&self, at: usize) -> Option<Col> {
+        // A date column named in the question.
         for s in &self.slots {
             if let Target::Column(t, c) = s.target {
                 if self.kind(Col { t, c }) == ColumnKind::Date && self.reachable(t) {
@@ -1439,9 +1822,23 @@ impl DateContext for Parser<'_> {
                 }
             }
         }
-        let tables: Vec<usize> = std::iter::once(self.main)
-            .chain((0..self.cat.tables.len()).filter(|&t| t != self.main && self.reachable(t)))
-            .collect();
+        let first_date = |t: usize| self.cat.tables[t].columns.iter().position(|c| c.kind == ColumnKind::Date);
+        // The date of the nearest table named before the phrase ("customers who
+        // ordered last month": the orders' date).
+        let nearest = self
+            .slots
+            .iter()
+            .filter(|s| s.end <= at)
+            .rev()
+            .filter_map(|s| match s.target {
+                Target::Table(t) | Target::Column(t, _) | Target::Value(t, _, _) if self.reachable(t) => Some(t),
+                _ => None,
+            })
+            .find_map(|t| Some(Col { t, c: first_date(t)? }));
+        if nearest.is_some() {
+            return nearest;
+        }
+        let tables = self.nearby_tables();
         for t in tables {
             if let Some(c) = self.cat.tables[t].columns.iter().position(|c| c.kind == ColumnKind::Date) {
                 return Some(Col { t, c });

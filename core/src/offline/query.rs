@@ -44,6 +44,38 @@ impl Agg {
     }
 }
 
+/// A calendar period a date falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Period {
+    pub fn from_word(w: &str) -> Option<Period> {
+        Some(match w {
+            "day" | "days" | "daily" | "date" => Period::Day,
+            "week" | "weeks" | "weekly" => Period::Week,
+            "month" | "months" | "monthly" => Period::Month,
+            "quarter" | "quarters" | "quarterly" => Period::Quarter,
+            "year" | "years" | "yearly" | "annual" | "annually" => Period::Year,
+            _ => return None,
+        })
+    }
+    pub fn word(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+        }
+    }
+}
+
 /// Something selected, ordered or compared.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -53,6 +85,18 @@ pub enum Expr {
         agg: Agg,
         col: Option<Col>,
         distinct: bool,
+    },
+    /// A date column cut to a calendar period ("per month": `2026-11`).
+    Period {
+        col: Col,
+        unit: Period,
+    },
+    /// An aggregate of a product of two columns: revenue as
+    /// `sum(quantity * unit_price)`.
+    Measure {
+        agg: Agg,
+        a: Col,
+        b: Col,
     },
 }
 
@@ -64,10 +108,19 @@ impl Expr {
         match self {
             Expr::Col(c) => Some(*c),
             Expr::Agg { col, .. } => *col,
+            Expr::Measure { a, .. } => Some(*a),
+            Expr::Period { col, .. } => Some(*col),
+        }
+    }
+    /// Every column the expression reads.
+    pub fn cols(&self) -> Vec<Col> {
+        match self {
+            Expr::Measure { a, b, .. } => vec![*a, *b],
+            other => other.col().into_iter().collect(),
         }
     }
     pub fn is_agg(&self) -> bool {
-        matches!(self, Expr::Agg { .. })
+        matches!(self, Expr::Agg { .. } | Expr::Measure { .. })
     }
 }
 
@@ -180,7 +233,7 @@ impl Cond {
     /// The columns this condition reads in the outer query.
     pub fn columns(&self, out: &mut Vec<Col>) {
         match self {
-            Cond::Cmp { left, .. } => out.extend(left.col()),
+            Cond::Cmp { left, .. } => out.extend(left.cols()),
             Cond::Between { col, .. } | Cond::Year { col, .. } => out.push(*col),
             Cond::NotIn { key, .. } | Cond::In { key, .. } => out.push(*key),
             Cond::Cols { left, right, .. } => out.extend([*left, *right]),
@@ -350,6 +403,41 @@ impl Writer<'_> {
         &self.catalog.table(col.t).columns[col.c].name
     }
 
+    /// A date cut to a period, as sortable text (`2026`, `2026-11`,
+    /// `2026-Q4`, `2026-W48`, `2026-11-25`) in each dialect.
+    fn period(&self, c: &str, col: Col, unit: Period) -> String {
+        let text_date = self.catalog.tables[col.t].columns[col.c].text_date;
+        match (self.kind, unit) {
+            (DbKind::Sqlite, Period::Day) => format!("strftime('%Y-%m-%d', {c})"),
+            (DbKind::Sqlite, Period::Week) => format!("strftime('%Y-W%W', {c})"),
+            (DbKind::Sqlite, Period::Month) => format!("strftime('%Y-%m', {c})"),
+            (DbKind::Sqlite, Period::Year) => format!("strftime('%Y', {c})"),
+            (DbKind::Sqlite, Period::Quarter) => {
+                format!("strftime('%Y', {c}) || '-Q' || ((CAST(strftime('%m', {c}) AS INTEGER) + 2) / 3)")
+            }
+            (DbKind::MySql, Period::Day) => format!("DATE_FORMAT({c}, '%Y-%m-%d')"),
+            (DbKind::MySql, Period::Week) => format!("DATE_FORMAT({c}, '%x-W%v')"),
+            (DbKind::MySql, Period::Month) => format!("DATE_FORMAT({c}, '%Y-%m')"),
+            (DbKind::MySql, Period::Year) => format!("DATE_FORMAT({c}, '%Y')"),
+            (DbKind::MySql, Period::Quarter) => format!("CONCAT(YEAR({c}), '-Q', QUARTER({c}))"),
+            (DbKind::Postgres, unit) => {
+                let d = if text_date { format!("CAST({c} AS timestamp)") } else { c.to_owned() };
+                let pattern = match unit {
+                    Period::Day => "YYYY-MM-DD",
+                    Period::Week => "IYYY-\"W\"IW",
+                    Period::Month => "YYYY-MM",
+                    Period::Quarter => "YYYY-\"Q\"Q",
+                    Period::Year => "YYYY",
+                };
+                format!("to_char({d}, '{pattern}')")
+            }
+        }
+    }
+
+    fn text_date(&self, e: &Expr) -> bool {
+        e.col().is_some_and(|c| self.catalog.tables[c.t].columns[c.c].text_date)
+    }
+
     fn kind_of(&self, col: Col) -> ColumnKind {
         self.catalog.tables[col.t].columns[col.c].kind
     }
@@ -446,6 +534,27 @@ pub fn path(catalog: &Catalog, from: usize, to: usize) -> Option<Vec<usize>> {
     None
 }
 
+/// How many joins away each table is from `from` (`None`: not joinable).
+pub fn distances(catalog: &Catalog, from: usize) -> Vec<Option<usize>> {
+    let n = catalog.tables.len();
+    let mut dist = vec![None; n];
+    if from >= n {
+        return dist;
+    }
+    dist[from] = Some(0);
+    let mut queue = VecDeque::from([from]);
+    while let Some(t) = queue.pop_front() {
+        let d = dist[t].unwrap_or(0);
+        for (next, slot) in dist.iter_mut().enumerate() {
+            if slot.is_none() && !edges(catalog, t, next).is_empty() {
+                *slot = Some(d + 1);
+                queue.push_back(next);
+            }
+        }
+    }
+    dist
+}
+
 /// Whether tables `a` and `b` can be joined at all.
 pub fn joinable(catalog: &Catalog, a: usize, b: usize) -> bool {
     path(catalog, a, b).is_some()
@@ -460,11 +569,11 @@ impl Query {
     /// Every table the query reads, the main one first.
     fn tables(&self) -> Vec<usize> {
         let mut cols = Vec::new();
-        cols.extend(self.select.iter().filter_map(Expr::col));
+        cols.extend(self.select.iter().flat_map(Expr::cols));
         self.conds.iter().for_each(|c| c.columns(&mut cols));
         cols.extend(&self.group);
-        cols.extend(self.having.iter().filter_map(|(e, _, _)| e.col()));
-        cols.extend(self.order.iter().filter_map(|(e, _)| e.col()));
+        cols.extend(self.having.iter().flat_map(|(e, _, _)| e.cols()));
+        cols.extend(self.order.iter().flat_map(|(e, _)| e.cols()));
         let mut tables = vec![self.main];
         for c in cols {
             if !tables.contains(&c.t) {
@@ -529,6 +638,8 @@ impl Writer<'_> {
                 Expr::Agg { agg, col: Some(c), distinct } => {
                     format!("{}({}{})", agg.sql(), if *distinct { "DISTINCT " } else { "" }, col(*c))
                 }
+                Expr::Measure { agg, a, b } => format!("{}({} * {})", agg.sql(), col(*a), col(*b)),
+                Expr::Period { col: c, unit } => self.period(&col(*c), *c, *unit),
             }
         };
         let mut sql = String::from("SELECT ");
@@ -555,6 +666,17 @@ impl Writer<'_> {
             sql.push_str(&format!(" WHERE {}", conds.join(" AND ")));
         }
         let mut group: Vec<String> = q.group.iter().map(|c| col(*c)).collect();
+        // Periods shown beside aggregates are groups.
+        if q.select.iter().any(Expr::is_agg) {
+            for e in &q.select {
+                if matches!(e, Expr::Period { .. }) {
+                    let s = expr(e);
+                    if !group.contains(&s) {
+                        group.push(s);
+                    }
+                }
+            }
+        }
         if !q.group.is_empty() && self.kind == DbKind::Postgres {
             // PostgreSQL insists that every plain selected column is grouped.
             for e in q.select.iter().chain(q.order.iter().map(|(e, _)| e)) {
@@ -606,7 +728,7 @@ impl Writer<'_> {
                         format!("lower({l}) {} lower({})", op.sql(), self.text(value))
                     }
                     Lit::Text { value, .. } if matches!(op, Op::Like | Op::NotLike) => {
-                        let pattern = self.text(&format!("%{}%", value.replace('%', "").replace('_', "")));
+                        let pattern = self.text(&format!("%{}%", value.replace(['%', '_'], "")));
                         match self.kind {
                             DbKind::Postgres => {
                                 format!("{l} {}ILIKE {pattern}", if *op == Op::NotLike { "NOT " } else { "" })
@@ -614,7 +736,10 @@ impl Writer<'_> {
                             _ => format!("{l} {} {pattern}", op.sql()),
                         }
                     }
-                    Lit::Date(d) if self.kind == DbKind::Postgres => format!("{l} {} DATE {}", op.sql(), self.text(d)),
+                    // A date kept as text is compared as ISO text; a real date with a date.
+                    Lit::Date(d) if self.kind == DbKind::Postgres && !self.text_date(left) => {
+                        format!("{l} {} DATE {}", op.sql(), self.text(d))
+                    }
                     r => format!("{l} {} {}", op.sql(), self.lit(r)),
                 }
             }
@@ -623,8 +748,12 @@ impl Writer<'_> {
             }
             Cond::Year { col: c, op, year } => {
                 let kind = self.kind_of(*c);
+                let text_date = self.catalog.tables[c.t].columns[c.c].text_date;
                 let y = match (self.kind, kind) {
                     (_, ColumnKind::Integer) => col(*c),
+                    // ISO text: its first four characters are the year.
+                    (DbKind::MySql, _) if text_date => format!("CAST(substr({}, 1, 4) AS SIGNED)", col(*c)),
+                    _ if text_date => format!("CAST(substr({}, 1, 4) AS INTEGER)", col(*c)),
                     (DbKind::Postgres, _) => format!("CAST(EXTRACT(YEAR FROM {}) AS INTEGER)", col(*c)),
                     (DbKind::MySql, _) => format!("YEAR({})", col(*c)),
                     (DbKind::Sqlite, _) => format!("CAST(strftime('%Y', {}) AS INTEGER)", col(*c)),
