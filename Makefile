@@ -46,5 +46,6 @@ test-e2e:
 bench:
 	cargo bench --bench introspect
 	cargo bench --bench ask
+	cargo bench -p sqlagent-core --bench offline
 	cargo build --release --bin sqlagent
 	scripts/bench-logins.sh

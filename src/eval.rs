@@ -57,7 +57,7 @@ pub async fn main(args: &[String], settings: Settings) -> anyhow::Result<()> {
     }
     let out = PathBuf::from(flags.get("--out").map(String::as_str).unwrap_or("eval-report"));
     let progress = Box::new(|done: usize, total: usize| {
-        if done % 25 == 0 || done == total {
+        if done.is_multiple_of(25) || done == total {
             eprint!("\r{done}/{total} questions");
             let _ = std::io::stderr().flush();
         }

@@ -25,9 +25,9 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(args: Vec<String>) -> anyhow::Result<()> {
-    telemetry::init();
-    let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
     let evaluating = args.first().is_some_and(|a| a == "eval");
+    telemetry::init(if evaluating { telemetry::Output::Command } else { telemetry::Output::Server });
+    let dotenv: Vec<(String, String)> = dotenvy::dotenv_iter().map(|it| it.flatten().collect()).unwrap_or_default();
     let flags = if evaluating { &[][..] } else { &args[..] };
     let mut vars = config::layers(dotenv, std::env::vars(), flags).context("configuration")?;
     // The one place development secrets are generated (never in production).

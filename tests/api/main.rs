@@ -3,12 +3,14 @@
 mod ask;
 mod databases;
 mod errors;
+mod eval;
 mod guard;
 mod health;
 mod helpers;
 mod leaks;
 mod lexing;
 mod llm;
+mod offline;
 mod openapi;
 mod readonly;
 mod sessions;

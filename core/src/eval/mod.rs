@@ -33,6 +33,8 @@ pub struct Question {
     pub db: String,
     pub question: String,
     pub gold: String,
+    /// The set's own difficulty label, when it has one (`easy`, `hard`…).
+    pub difficulty: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +58,8 @@ struct RawQuestion {
     gold_mysql: Option<String>,
     #[serde(default)]
     gold_postgres: Option<String>,
+    #[serde(default, alias = "hardness", alias = "level")]
+    difficulty: Option<String>,
 }
 
 /// Where the databases of a question set are.
@@ -112,6 +116,7 @@ pub fn load_questions(path: &Path, kind: DbKind) -> crate::Result<Vec<Question>>
                 db: r.db.unwrap_or_default(),
                 question: r.question,
                 gold,
+                difficulty: r.difficulty,
             })
         })
         .collect())

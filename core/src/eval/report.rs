@@ -24,6 +24,7 @@ pub struct Outcome {
     pub tokens: u64,
     /// Shapes of the gold SQL (`single-table`, `join`, `group`, …).
     pub shapes: Vec<&'static str>,
+    pub difficulty: Option<String>,
 }
 
 impl Outcome {
@@ -41,6 +42,7 @@ impl Outcome {
             steps: 0,
             tokens: 0,
             shapes: shapes(&q.gold),
+            difficulty: q.difficulty.clone(),
         }
     }
 
@@ -96,6 +98,8 @@ pub struct Report {
     pub overall: Tally,
     pub by_shape: BTreeMap<String, Tally>,
     pub by_database: BTreeMap<String, Tally>,
+    /// By the set's own difficulty labels, when it has them.
+    pub by_difficulty: BTreeMap<String, Tally>,
     pub latency_ms: BTreeMap<String, f64>,
     pub mean_steps: f64,
     pub total_tokens: u64,
@@ -134,6 +138,12 @@ impl Report {
         for d in dbs {
             by_database.insert(d.to_owned(), tally(outcomes.iter().filter(|o| o.db == d)));
         }
+        let mut by_difficulty = BTreeMap::new();
+        let levels: std::collections::BTreeSet<&str> =
+            outcomes.iter().filter_map(|o| o.difficulty.as_deref()).collect();
+        for l in levels {
+            by_difficulty.insert(l.to_owned(), tally(outcomes.iter().filter(|o| o.difficulty.as_deref() == Some(l))));
+        }
         let mut latencies: Vec<f64> = outcomes.iter().map(|o| o.latency_ms).collect();
         latencies.sort_by(f64::total_cmp);
         let latency_ms = BTreeMap::from([
@@ -149,6 +159,7 @@ impl Report {
             overall: tally(outcomes.iter()),
             by_shape,
             by_database,
+            by_difficulty,
             latency_ms,
             mean_steps: outcomes.iter().map(|o| o.steps as f64).sum::<f64>() / n,
             total_tokens: outcomes.iter().map(|o| o.tokens).sum(),
@@ -179,6 +190,12 @@ impl Report {
         );
         for (s, t) in &self.by_shape {
             md.push_str(&format!("| {s} | {} |\n", pct(t)));
+        }
+        if !self.by_difficulty.is_empty() {
+            md.push_str("\n## By difficulty\n\n| difficulty | accuracy |\n|---|---|\n");
+            for (d, t) in &self.by_difficulty {
+                md.push_str(&format!("| {d} | {} |\n", pct(t)));
+            }
         }
         md.push_str("\n## By database\n\n| database | accuracy |\n|---|---|\n");
         for (d, t) in &self.by_database {

@@ -349,7 +349,6 @@ const LEXICON: &[(&str, &[&str])] = &[
     ("category", &["genre", "type"]),
     ("genre", &["category"]),
     ("kind", &["type", "category"]),
-    ("sort", &["type", "category"]),
     ("mail", &["email"]),
     ("e-mail", &["email"]),
     ("phone", &["phone", "cell", "mobile"]),

@@ -5,7 +5,7 @@ use serde_json::Value;
 use sqlagent_model::QueryResultView;
 
 use super::parse::Reading;
-use super::query::{Agg, Expr};
+use super::query::{Agg, Expr, Query};
 use crate::linker::words::split_identifier;
 use crate::linker::Catalog;
 
@@ -24,6 +24,22 @@ fn label(cat: &Catalog, e: &Expr) -> String {
         Expr::Agg { agg, col: None, .. } => agg.word().to_owned(),
         Expr::Measure { agg, a, b } => format!("{} {} × {}", agg.word(), col(*a), col(*b)),
         Expr::Period { unit, .. } => unit.word().to_owned(),
+    }
+}
+
+/// A simple English singular of a label ("categories" → "category").
+pub fn singular(word: &str) -> String {
+    let w = word.trim();
+    if let Some(stem) = w.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if w.ends_with("sses") || w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") {
+        w[..w.len() - 2].to_owned()
+    } else if w == "people" {
+        "person".into()
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        w[..w.len() - 1].to_owned()
+    } else {
+        w.to_owned()
     }
 }
 
@@ -90,19 +106,12 @@ pub fn compose(cat: &Catalog, question: &str, reading: &Reading, result: &QueryR
                 plural(&labels[0].replace("number of different ", ""))
             )),
             _ => {
-                let noun = if n == "1" { entity.clone() } else { plural(&entity) };
+                let noun = if n == "1" { singular(&entity) } else { plural(&entity) };
                 out.push_str(&format!("There {} {n} {noun}.", if n == "1" { "is" } else { "are" }));
             }
         }
     } else if rows.len() == 1 && q.limit == Some(1) && !q.order.is_empty() {
-        let (order, desc) = &q.order[0];
-        let what = if order.is_agg() { "count".to_owned() } else { label(cat, order) };
-        let values: Vec<String> = rows[0].iter().zip(&labels).map(|(v, l)| format!("{l} {}", show(v))).collect();
-        out.push_str(&format!(
-            "The {entity} with the {} {what}: {}.",
-            if *desc { "highest" } else { "lowest" },
-            values.join(", ")
-        ));
+        out.push_str(&superlative(cat, q, &rows[0], &labels));
     } else if rows.len() == 1 {
         let parts: Vec<String> = rows[0].iter().zip(&labels).map(|(v, l)| format!("the {l} is {}", show(v))).collect();
         let mut sentence = parts.join(", and ");
@@ -143,6 +152,45 @@ pub fn compose(cat: &Catalog, question: &str, reading: &Reading, result: &QueryR
     }
     out.push_str(&format!("\n\nSQL: {}", result.sql));
     out
+}
+
+/// "Paris has the most customers (12).", "Espresso Machine has the highest
+/// price (349).": the one row of a superlative, with its figure when shown.
+fn superlative(cat: &Catalog, q: &Query, row: &[Value], labels: &[String]) -> String {
+    let (order, desc) = &q.order[0];
+    let figure_at = q.select.iter().position(|e| e == order);
+    let subject: Vec<String> = row
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != figure_at && !q.select[*i].is_agg())
+        .map(|(_, v)| show(v))
+        .collect();
+    let only_figure = subject.is_empty();
+    let subject = subject.join(" ");
+    let what = match order {
+        Expr::Agg { agg: Agg::Count, col, .. } => {
+            let t = col.map(|c| c.t).unwrap_or(q.main);
+            let things = plural(&split_identifier(&cat.table(t).name).join(" "));
+            format!("{} {things}", if *desc { "the most" } else { "the fewest" })
+        }
+        Expr::Col(c) if cat.tables[c.t].columns[c.c].kind == crate::linker::ColumnKind::Date => {
+            format!("the {} {}", if *desc { "latest" } else { "earliest" }, label(cat, order))
+        }
+        other => format!("the {} {}", if *desc { "highest" } else { "lowest" }, label(cat, other)),
+    };
+    let _ = labels;
+    match figure_at {
+        // "When was the last order placed?": the value itself.
+        Some(i) if only_figure => {
+            let mut sentence = format!("{what} is {}.", show(&row[i]));
+            if let Some(first) = sentence.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            sentence
+        }
+        Some(i) => format!("{subject} has {what} ({}).", show(&row[i])),
+        None => format!("{subject} has {what}."),
+    }
 }
 
 /// Questions this database can answer, to suggest when one could not be read.

@@ -126,6 +126,55 @@ fn is_function_word(w: &str) -> bool {
                 | "records"
                 | "rows"
                 | "entries"
+                | "placed"
+                | "made"
+                | "bought"
+                | "purchased"
+                | "sold"
+                | "signed"
+                | "registered"
+                | "created"
+                | "show"
+                | "list"
+                | "give"
+                | "tell"
+                | "find"
+                | "get"
+                | "display"
+                | "return"
+                | "please"
+                | "day"
+                | "days"
+                | "week"
+                | "weeks"
+                | "month"
+                | "months"
+                | "quarter"
+                | "quarters"
+                | "year"
+                | "years"
+                | "today"
+                | "yesterday"
+                | "ago"
+                | "past"
+                | "previous"
+                | "current"
+                | "recent"
+                | "since"
+                | "per"
+                | "each"
+                | "every"
+                | "bottom"
+                | "monthly"
+                | "yearly"
+                | "weekly"
+                | "daily"
+                | "quarterly"
+                | "revenue"
+                | "sales"
+                | "cheapest"
+                | "expensive"
+                | "ones"
         )
 }
 
@@ -139,17 +188,9 @@ fn plan(
     kind: crate::targets::DbKind,
 ) -> Result<Plan, String> {
     let writer = Writer { catalog: cat, kind };
-    let first = tokenize(question).into_iter().find(|t| t.is_word()).map(|t| t.lower).unwrap_or_default();
-    let names_a_table = {
-        let toks = tokenize(question);
-        cat.mentions(&toks).iter().any(|m| matches!(m.best().target, Target::Table(_)))
-    };
-    let short = tokenize(question).iter().filter(|t| t.is_word()).count() <= 6;
-    if let Some(previous) = earlier.last() {
-        if (FOLLOW_UP.contains(&first.as_str()) || short) && !names_a_table || first == "and" {
-            if let Some(p) = follow_up(cat, previous, question, today, &writer) {
-                return Ok(p);
-            }
+    if let Some(reading) = follow_up(cat, question, earlier, today) {
+        if let Some(sql) = writer.sql(&reading.query) {
+            return Ok(Plan { reading, sql, hedge: false });
         }
     }
     let reading =
@@ -161,20 +202,31 @@ fn plan(
     Ok(Plan { reading, sql, hedge })
 }
 
-/// The previous question's reading, changed by a follow-up: new conditions,
-/// a grouping, a limit.
-fn follow_up(
-    cat: &Catalog,
-    previous: &str,
-    question: &str,
-    today: chrono::NaiveDate,
-    writer: &Writer<'_>,
-) -> Option<Plan> {
-    let base = read(cat, previous, today)?;
+/// Whether `question` reads as a change to the one before rather than a new
+/// question: it starts like one ("and per country?", "only 2013", "show me
+/// the top 3"), or is short and names no table of its own.
+fn is_follow_up(cat: &Catalog, question: &str) -> bool {
+    let toks = tokenize(question);
+    let first = toks.iter().find(|t| t.is_word()).map(|t| t.lower.as_str()).unwrap_or_default();
+    let names_a_table = cat.mentions(&toks).iter().any(|m| matches!(m.best().target, Target::Table(_)));
+    let short = toks.iter().filter(|t| t.is_word()).count() <= 6;
+    first == "and" || (FOLLOW_UP.contains(&first) || short) && !names_a_table
+}
+
+/// The reading of `question` as a change to the previous question (itself
+/// perhaps a follow-up, read the same way): new conditions, a grouping, a
+/// limit, an order.
+fn follow_up(cat: &Catalog, question: &str, earlier: &[&str], today: chrono::NaiveDate) -> Option<Reading> {
+    let (previous, before) = earlier.split_last()?;
+    if !is_follow_up(cat, question) {
+        return None;
+    }
+    let base = follow_up(cat, previous, before, today).or_else(|| read(cat, previous, today))?;
     let delta = parse::read_about(cat, question, today, base.query.main)?;
     let mut q: Query = base.query.clone();
     let d = &delta.query;
-    let mut notes = vec![format!("following up on \"{}\"", previous.trim())];
+    let mut notes = base.notes.clone();
+    notes.push(format!("then \"{}\"", question.trim()));
     let mut changed = false;
     if !d.conds.is_empty() {
         q.conds.extend(d.conds.iter().cloned());
@@ -184,6 +236,15 @@ fn follow_up(
         if !q.group.contains(g) {
             q.group.push(*g);
             q.select.insert(0, Expr::Col(*g));
+            changed = true;
+        }
+    }
+    for e in d.select.iter().filter(|e| matches!(e, Expr::Period { .. })) {
+        if !q.select.contains(e) {
+            if q.select.iter().all(|s| !s.is_agg()) {
+                q.select = vec![Expr::count()];
+            }
+            q.select.insert(0, e.clone());
             changed = true;
         }
     }
@@ -211,8 +272,7 @@ fn follow_up(
         return None;
     }
     notes.extend(delta.notes);
-    let sql = writer.sql(&q)?;
-    Some(Plan { reading: Reading { query: q, notes }, sql, hedge: false })
+    Some(Reading { query: q, notes })
 }
 
 /// What to say when a question cannot be read.

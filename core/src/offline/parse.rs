@@ -420,9 +420,16 @@ impl Parser<'_> {
                     .iter()
                     .any(|o| o.start == next && o.candidates.iter().any(|c| matches!(c.target, Target::Column(..))))
         };
+        // "ordered by", "sorted by", "in descending order": a sort order, not orders.
+        let sort_word = |m: &crate::linker::Mention| -> bool {
+            m.end == m.start + 1
+                && self.is(m.start, &["order", "ordered", "sort", "sorted", "arranged", "ranked"])
+                && (self.is(m.end, &["by"])
+                    || self.is(m.start.wrapping_sub(1), &["descending", "ascending", "alphabetical", "reverse", "in"]))
+        };
         let mut ranked: Vec<(f64, Slot)> = mentions
             .iter()
-            .filter(|m| !aggregate_word(m))
+            .filter(|m| !aggregate_word(m) && !sort_word(m))
             .filter_map(|m| {
                 let weigh = |t: &Target| -> f64 {
                     let table = match t {
@@ -563,6 +570,19 @@ impl Parser<'_> {
             }
             items.sort_by_key(|i| if matches!(i.expr, Expr::Period { .. }) { 0 } else { 1 });
         }
+        if items.is_empty() && self.is(0, &["when"]) {
+            // "When was the last order placed?": the date is the answer.
+            let dated = order
+                .iter()
+                .find_map(|(e, _)| match e {
+                    Expr::Col(c) if self.kind(*c) == ColumnKind::Date => Some(*c),
+                    _ => None,
+                })
+                .or_else(|| self.date_column(0));
+            if let Some(c) = dated {
+                items.push(Item { expr: Expr::Col(c), at: 0 });
+            }
+        }
         if items.is_empty() {
             let name = name_column(self.cat, self.main).unwrap_or_else(|| key_column(self.cat, self.main));
             items.push(Item { expr: Expr::Col(Col { t: self.main, c: name }), at: 0 });
@@ -570,7 +590,11 @@ impl Parser<'_> {
         if periods.is_empty() {
             items.sort_by_key(|i| i.at);
         }
-        q.select = items.into_iter().map(|i| i.expr).collect();
+        for i in items {
+            if !q.select.contains(&i.expr) {
+                q.select.push(i.expr);
+            }
+        }
         q.distinct = distinct_words && q.select.iter().all(|e| !e.is_agg()) && groups.is_empty();
         q.conds = conds;
         q.group = groups;
@@ -831,7 +855,8 @@ impl Parser<'_> {
     /// The columns asked for before `boundary`, each with its aggregate.
     fn projection(&mut self, boundary: usize) -> Vec<Item> {
         let mut items = Vec::new();
-        let mut pending: Vec<Agg> = Vec::new();
+        // Aggregate words waiting for their column, with where they were written.
+        let mut pending: Vec<(Agg, usize)> = Vec::new();
         let mut i = 0;
         while i < boundary {
             // "revenue", "total sales": a measure, even where the word also names a table.
@@ -840,13 +865,15 @@ impl Parser<'_> {
                     .slot_at(i)
                     .is_none_or(|s| matches!(self.slots[s].target, Target::Table(_)) && self.slots[s].end == i + 1);
             if measure_word {
-                if let Some((expr, note)) = self.measure(pending.first().copied().unwrap_or(Agg::Sum)) {
+                if let Some((expr, note)) = self.measure(pending.first().map(|p| p.0).unwrap_or(Agg::Sum)) {
                     if let Some(s) = self.slot_at(i) {
                         self.slots[s].used = true;
                     }
                     self.notes.push(note);
                     items.push(Item { expr, at: i });
-                    pending.clear();
+                    for (_, at) in pending.drain(..) {
+                        self.hide(at, at + 1);
+                    }
                     i += 1;
                     continue;
                 }
@@ -855,13 +882,13 @@ impl Parser<'_> {
             if self.slot_at(i).is_none() {
                 let w = self.w(i);
                 if AVG.contains(&w) {
-                    pending.push(Agg::Avg);
+                    pending.push((Agg::Avg, i));
                 } else if matches!(w, "maximum" | "max" | "highest" | "largest" | "biggest" | "greatest") {
-                    pending.push(Agg::Max);
+                    pending.push((Agg::Max, i));
                 } else if matches!(w, "minimum" | "min" | "lowest" | "smallest") {
-                    pending.push(Agg::Min);
+                    pending.push((Agg::Min, i));
                 } else if matches!(w, "total" | "sum") && !self.is(i + 1, &["number"]) {
-                    pending.push(Agg::Sum);
+                    pending.push((Agg::Sum, i));
                 } else if matches!(w, "id" | "ids" | "identifier" | "identifiers")
                     && !self.is(i.wrapping_sub(1), &["with", "whose"])
                 {
@@ -891,14 +918,17 @@ impl Parser<'_> {
             };
             self.slots[s].used = true;
             if pending.is_empty() {
-                if let Some((agg, _)) = self.aggregate_before(start) {
-                    pending.push(agg);
+                if let Some((agg, at)) = self.aggregate_before(start) {
+                    pending.push((agg, at));
                 }
             }
             if pending.is_empty() {
                 items.push(Item { expr: Expr::Col(col), at: start });
             } else {
-                for (k, agg) in pending.drain(..).enumerate() {
+                let used = std::mem::take(&mut pending);
+                for (k, (agg, at)) in used.into_iter().enumerate() {
+                    // The word is spent: it is not also a superlative.
+                    self.hide(at, at + 1);
                     self.notes.push(format!("{} {}", agg.word(), self.text(start, end)));
                     items.push(Item {
                         expr: Expr::Agg { agg, col: Some(col), distinct: false },
@@ -1452,10 +1482,13 @@ impl Parser<'_> {
     fn ordering(&mut self, items: &[Item], groups: &[Col]) -> (Vec<(Expr, bool)>, Option<u64>, Option<Agg>) {
         let mut order = Vec::new();
         let mut limit = None;
-        // "top 5", "first 3", "5 largest".
+        // "top 5", "first 3", "5 largest"; "the 3 products with the lowest stock".
         for i in 0..self.toks.len() {
             if let Some(n) = self.num(i) {
-                if self.is_limit_number(i) && n >= 1.0 && n.fract() == 0.0 {
+                let before_subject =
+                    self.slot_at(i + 1).is_some_and(|s| self.slots[s].target == Target::Table(self.main))
+                        && self.comparator(i).1.is_none();
+                if (self.is_limit_number(i) || before_subject) && n >= 1.0 && n.fract() == 0.0 {
                     limit = Some(n as u64);
                 }
             }
@@ -1652,7 +1685,11 @@ impl Parser<'_> {
             order.push((Expr::Col(col), desc));
             return (order, Some(limit.unwrap_or(1)), None);
         }
-        let limit = limit.filter(|_| !order.is_empty());
+        // "the top 3" with nothing to order by: the first three (a follow-up
+        // orders them by the previous question's figure).
+        let explicit =
+            (0..self.toks.len()).any(|i| self.num(i).is_some() && self.is(i.wrapping_sub(1), &["top", "first"]));
+        let limit = limit.filter(|_| !order.is_empty() || explicit);
         (order, limit, None)
     }
 

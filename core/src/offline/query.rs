@@ -642,8 +642,15 @@ impl Writer<'_> {
                 Expr::Period { col: c, unit } => self.period(&col(*c), *c, *unit),
             }
         };
+        // Rows of the main table filtered through a one-to-many join ("customers
+        // who ordered toys") would repeat once per matching row: listed once.
+        let fans_out =
+            joins.iter().skip(1).any(|j| j.on.iter().any(|(_, y)| self.catalog.tables[y.t].columns[y.c].foreign));
+        let lists_main = !q.select.is_empty()
+            && q.select.iter().all(|e| matches!(e, Expr::Col(c) if c.t == q.main))
+            && q.group.is_empty();
         let mut sql = String::from("SELECT ");
-        if q.distinct {
+        if q.distinct || (fans_out && lists_main) {
             sql.push_str("DISTINCT ");
         }
         sql.push_str(&q.select.iter().map(expr).collect::<Vec<_>>().join(", "));
@@ -678,9 +685,19 @@ impl Writer<'_> {
             }
         }
         if !q.group.is_empty() && self.kind == DbKind::Postgres {
-            // PostgreSQL insists that every plain selected column is grouped.
+            // PostgreSQL insists that every plain selected column is grouped,
+            // unless its table's primary key is.
+            let keyed = |t: usize| {
+                let key: Vec<usize> = (0..self.catalog.tables[t].columns.len())
+                    .filter(|&c| self.catalog.tables[t].columns[c].primary)
+                    .collect();
+                !key.is_empty() && key.iter().all(|&c| q.group.contains(&Col { t, c }))
+            };
             for e in q.select.iter().chain(q.order.iter().map(|(e, _)| e)) {
                 if let Expr::Col(c) = e {
+                    if keyed(c.t) {
+                        continue;
+                    }
                     let s = col(*c);
                     if !group.contains(&s) {
                         group.push(s);

@@ -194,6 +194,25 @@ async fn read<R: Row>(
     Ok(true)
 }
 
+/// An empty result still names its columns: asked of the server by
+/// preparing the same text inside the same read-only transaction (nothing
+/// runs). Clients then show an empty table with its headings.
+async fn name_columns<DB: Database>(
+    conn: &mut PoolConnection<DB>,
+    sql: &str,
+    read: &sqlx::Result<bool>,
+    c: &mut Collector,
+) where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    if !matches!(read, Ok(true)) || !c.out.columns.is_empty() {
+        return;
+    }
+    if let Ok(described) = (&mut **conn).describe(sql).await {
+        c.columns(|| described.columns().iter().map(|col| col.name().to_owned()).collect());
+    }
+}
+
 /// Roll back and pool the connection; close it instead when rows were left
 /// unread beyond the byte cap (draining them could take long, and closing
 /// stops the server's work) or when the rollback failed.

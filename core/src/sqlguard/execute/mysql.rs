@@ -5,7 +5,7 @@
 //! read-only transaction.
 use sqlx::MySqlPool;
 
-use super::{decode, prepare, query_error, read, settle, Collector, Limits, Rows};
+use super::{decode, name_columns, prepare, query_error, read, settle, Collector, Limits, Rows};
 use crate::sqlguard::CheckedSql;
 
 /// The mode every statement runs under. Without `ANSI_QUOTES` and
@@ -29,5 +29,6 @@ pub async fn run(pool: &MySqlPool, mariadb: bool, checked: &CheckedSql, limits: 
     let mut conn = prepare(conn, &[setup(limits, mariadb).as_str(), "START TRANSACTION READ ONLY"], limits).await?;
     let mut c = Collector::new(limits);
     let outcome = read(sqlx::query(&checked.sql).persistent(false).fetch(&mut *conn), &mut c, decode::mysql).await;
+    name_columns(&mut conn, &checked.sql, &outcome, &mut c).await;
     settle(conn, outcome, c, limits).await
 }

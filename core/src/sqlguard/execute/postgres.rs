@@ -4,7 +4,7 @@
 //! that the server itself stops after the row cap and refuses oversized rows.
 use sqlx::PgPool;
 
-use super::{decode, prepare, query_error, read, settle, Collector, Limits, Rows, MAX_ROW_BYTES};
+use super::{decode, name_columns, prepare, query_error, read, settle, Collector, Limits, Rows, MAX_ROW_BYTES};
 use crate::sqlguard::{CheckedSql, Shape};
 
 /// Marker in the error a row larger than [`MAX_ROW_BYTES`] raises.
@@ -55,5 +55,6 @@ pub async fn run(pool: &PgPool, checked: &CheckedSql, limits: Limits) -> crate::
     let sql = wrapped(checked, limits);
     let mut c = Collector::new(limits);
     let outcome = read(sqlx::query(&sql).persistent(false).fetch(&mut *conn), &mut c, decode::pg).await;
+    name_columns(&mut conn, &sql, &outcome, &mut c).await;
     settle(conn, outcome, c, limits).await
 }
