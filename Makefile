@@ -37,8 +37,9 @@ lint:
 test-rust:
 	SQLAGENT_REQUIRE_SAMPLES=1 cargo test --workspace --release
 
+# The server under test keeps its data in a fresh temporary folder, never in the tree.
 test-e2e:
-	cargo leptos end-to-end --release
+	SQLAGENT_DATA_DIR=$$(mktemp -d /tmp/sqlagent-e2e.XXXXXX) cargo leptos end-to-end --release
 
 ## Benchmarks (not tests): schema introspection of 1,000 tables on the local PostgreSQL;
 ## /ask server overhead with an instant model on a warm session (local Redis);

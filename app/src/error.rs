@@ -43,7 +43,12 @@ impl From<sqlagent_core::Error> for UiError {
     fn from(e: sqlagent_core::Error) -> Self {
         let status = e.status();
         let detail = e.public_detail();
-        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        // Only a server-function call answers with the error's status; a page
+        // whose data failed still renders (200) and shows the error in place.
+        let server_fn_call = leptos::prelude::use_context::<http::request::Parts>()
+            .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+        let options = leptos::prelude::use_context::<leptos_axum::ResponseOptions>().filter(|_| server_fn_call);
+        if let Some(opts) = options {
             if let Ok(code) = http::StatusCode::from_u16(status) {
                 opts.set_status(code);
             }

@@ -1,7 +1,9 @@
+#![recursion_limit = "256"]
 //! SQLAgent's web UI: Leptos pages and components, and the server functions they
 //! call. With `ssr` it renders on the server; with `hydrate` it runs in the browser.
 
 mod app;
+pub mod components;
 pub mod error;
 mod pages;
 pub mod server_fns;

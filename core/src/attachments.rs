@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use sqlagent_model::{ConnectView, DisconnectView, Schema, SessionHealthView, SessionInfoView, SessionStatusView};
+use sqlagent_model::{
+    ConnectView, ConnectedView, DisconnectView, MessageView, Schema, SessionHealthView, SessionInfoView,
+    SessionOverview, SessionStatusView,
+};
 
 use crate::auth::{self, Principal};
 use crate::connections;
@@ -114,6 +117,58 @@ pub async fn pool(state: &AppState, p: &Principal) -> crate::Result<Arc<SessionP
     state.pools.insert(&p.session_id, live.clone()).await;
     tracing::info!(db.id = %id, "pool rebuilt for session");
     Ok(live)
+}
+
+/// Detach the session's database, keeping the login: the session forgets
+/// it and its pool is closed (the web UI's "Disconnect").
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
+pub async fn detach(state: &AppState, p: &Principal) -> crate::Result<MessageView> {
+    state.sessions.remove_fields(&p.session_id, &DB_FIELDS).await?;
+    state.pools.remove(&p.session_id).await;
+    forget_session(state, &p.session_id).await?;
+    Ok(MessageView { message: "Database disconnected".into() })
+}
+
+/// Connect, and say how many tables were found.
+pub async fn connect_and_count(state: &AppState, p: &Principal, id: ConnectionId) -> crate::Result<ConnectedView> {
+    let connect = connect(state, p, id).await?;
+    let attached = Principal { attached: Some(id), ..p.clone() };
+    let tables = schema(state, &attached).await?.tables.len();
+    Ok(ConnectedView { connect, tables })
+}
+
+/// The session as the web UI's inspector shows it: its database, age,
+/// time to live, cached schema, and the health of what it depends on.
+pub async fn overview(state: &AppState, p: &Principal) -> crate::Result<SessionOverview> {
+    let data = state.sessions.get_all(&p.session_id).await?.unwrap_or_default();
+    let connected = p.database_connected();
+    let saved = match p.attached {
+        Some(id) => connections::get(state, p, id).await.ok(),
+        None => None,
+    };
+    let schema = data.get(fields::DB_SCHEMA).map(String::as_str).unwrap_or_default();
+    let created = data.get(fields::CREATED_AT).and_then(|c| c.parse::<i64>().ok());
+    let (redis, store) = tokio::join!(state.sessions.probe(), state.store.ping());
+    let user = crate::users::get(state, p.user_id).await?;
+    Ok(SessionOverview {
+        user_id: p.user_id.0,
+        user_name: user.name,
+        user_email: user.email,
+        session_id: p.session_id.clone(),
+        thread_id: p.session_id.clone(),
+        database_connected: connected,
+        db_id: p.attached.map(|id| id.0),
+        db_type: saved.as_ref().map(|s| s.db_type.clone()),
+        database_name: saved.as_ref().map(|s| s.database_name.clone()),
+        connection: data.get(fields::CONNECTION_STRING).cloned().filter(|_| connected),
+        connected_at: created.filter(|_| connected).map(time::naive_iso),
+        ttl_seconds: state.settings.session_ttl_seconds,
+        schema_bytes: schema.len(),
+        schema_tables: schema.matches("CREATE TABLE").count() + schema.matches("CREATE VIEW").count(),
+        redis: redis.as_str().into(),
+        store: if store { "healthy" } else { "unhealthy" }.into(),
+        model: state.llm.name().to_owned(),
+    })
 }
 
 /// `GET /databases/session-status`.

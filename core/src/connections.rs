@@ -115,6 +115,28 @@ pub async fn add(state: &AppState, p: &Principal, new: NewDbConnection) -> crate
     Ok(DbConnectionAdded { message: "Database added successfully".into(), db_connection: (&row).into() })
 }
 
+/// The generated demo shop as one of the caller's databases (the one already
+/// there, if the caller has it).
+pub async fn add_sample(state: &AppState, p: &Principal) -> crate::Result<DbConnectionAdded> {
+    let existing =
+        list(state, p).await?.into_iter().find(|c| c.db_type == "sqlite" && c.database_name == crate::demo::DEMO_FILE);
+    if let Some(db_connection) = existing {
+        return Ok(DbConnectionAdded { message: "The sample database is already there".into(), db_connection });
+    }
+    let sample = NewDbConnection {
+        db_type: "sqlite".into(),
+        host: String::new(),
+        port: None,
+        database_name: crate::demo::DEMO_FILE.into(),
+        username: String::new(),
+        db_password: String::new(),
+        owner_id: None,
+        ssl_mode: None,
+        allow_privileged_login: false,
+    };
+    add(state, p, sample).await
+}
+
 /// The caller's connections, oldest first.
 pub async fn list(state: &AppState, p: &Principal) -> crate::Result<Vec<DbConnectionView>> {
     let sql = format!("SELECT {COLUMNS} FROM db_connections WHERE owner_id = $1 ORDER BY id");
@@ -288,6 +310,16 @@ pub async fn test(state: &AppState, p: &Principal, new: NewDbConnection) -> crat
         server_version: version,
         warnings: warnings?,
     })
+}
+
+/// Try one of the caller's saved connections (its stored password), storing nothing.
+#[tracing::instrument(skip_all, fields(user.id = %p.user_id, db.id = %id))]
+pub async fn test_saved(state: &AppState, p: &Principal, id: ConnectionId) -> crate::Result<ConnectionTestView> {
+    let saved = saved(state, p.user_id, id).await?;
+    let (pool, warnings) = open(state, p.user_id, &saved).await?;
+    let version = pools::server_version(&pool).await;
+    pool.close().await;
+    Ok(ConnectionTestView { success: true, message: "Connection successful".into(), server_version: version, warnings })
 }
 
 /// What the login may do beyond reading, as warnings; with

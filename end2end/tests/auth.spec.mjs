@@ -11,9 +11,10 @@ test('register, log in and see the signed-in page', async ({ page, context }) =>
   await hydrated(page);
   await page.getByLabel('Name').fill('Playwright User');
   await page.getByLabel('Email').fill(email);
+  // The browser checks the length first; the server's own errors show in place.
   await page.getByLabel('Password').fill('short');
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('alert')).toContainText('at least 8 characters');
+  expect(await page.getByLabel('Password').evaluate((i) => i.validity.tooShort)).toBe(true);
 
   await page.getByLabel('Password').fill('a-good-password');
   await page.getByRole('button', { name: 'Create account' }).click();
@@ -26,8 +27,18 @@ test('register, log in and see the signed-in page', async ({ page, context }) =>
 
   await page.getByLabel('Password').fill('a-good-password');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByTestId('signed-in')).toBeVisible();
-  await expect(page.getByTestId('user-email')).toHaveText(email);
+  await expect(page).toHaveURL(/\/connections/);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByTestId('user-email')).toHaveText(email);
+
+  // The same email again is refused by the server, in place.
+  await page.goto('/register');
+  await hydrated(page);
+  await page.getByLabel('Name').fill('Someone Else');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('another-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('alert')).toContainText(/already registered/i);
+  await page.goto('/');
 
   // The browser session is an HttpOnly, SameSite cookie that scripts cannot read.
   const cookie = (await context.cookies()).find((c) => c.name === 'sqlagent_session');
@@ -43,9 +54,10 @@ test('register, log in and see the signed-in page', async ({ page, context }) =>
 
   // Reloading keeps the session; logging out ends it.
   await page.reload();
-  await expect(page.getByTestId('user-email')).toHaveText(email);
+  await expect(page.getByTestId('signed-in')).toBeVisible();
+  await expect(page.getByTestId('signed-in').getByTestId('user-email')).toHaveText(email);
   await hydrated(page);
   await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
   expect((await page.request.get('/users/me')).status()).toBe(401);
 });

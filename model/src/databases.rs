@@ -124,6 +124,41 @@ pub struct SessionInfoView {
     pub db_session_created_at: Option<String>,
 }
 
+/// The session as the web UI's inspector shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionOverview {
+    pub user_id: i64,
+    pub user_name: String,
+    pub user_email: String,
+    pub session_id: String,
+    pub thread_id: String,
+    pub database_connected: bool,
+    pub db_id: Option<i64>,
+    pub db_type: Option<String>,
+    pub database_name: Option<String>,
+    /// The connection string with its password masked.
+    pub connection: Option<String>,
+    pub connected_at: Option<String>,
+    /// Seconds left before the session expires; every call renews it.
+    pub ttl_seconds: u64,
+    /// Size of the schema text cached in the session, and its tables.
+    pub schema_bytes: usize,
+    pub schema_tables: usize,
+    /// `healthy`, `unhealthy` or `disabled` (in-memory sessions).
+    pub redis: String,
+    /// `healthy` or `unhealthy`.
+    pub store: String,
+    /// The model answering questions (`sqlagent-offline` without an API key).
+    pub model: String,
+}
+
+/// A database attached to the session, with what was learnt of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedView {
+    pub connect: ConnectView,
+    pub tables: usize,
+}
+
 /// Response of `POST /databases/disconnect-session`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -47,7 +47,7 @@ async fn the_harness_scores_answers_against_gold_results_by_shape_and_difficulty
     let by_id: BTreeMap<&str, &eval::Outcome> = report.outcomes.iter().map(|o| (o.id.as_str(), o)).collect();
     assert!(by_id["count"].correct && by_id["cheap"].correct);
     assert!(!by_id["wrong"].correct && by_id["wrong"].error.is_none(), "a different result is wrong, not an error");
-    assert_eq!(by_id["wrong"].predicted.as_deref(), Some("SELECT count(*) FROM customers"));
+    assert_eq!(by_id["wrong"].predicted.as_deref(), Some("SELECT count(*) AS number_of_customers FROM customers"));
     assert!(by_id["broken"].error.as_deref().unwrap().starts_with("the gold SQL failed"));
     assert_eq!(report.errors, 1);
     assert_eq!(by_id["count"].steps, 2);

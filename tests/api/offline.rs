@@ -68,7 +68,7 @@ async fn with_no_api_key_last_months_orders_are_counted_on_every_ask_path() {
     assert_eq!(r.status(), 200);
     let answer: String = r.json().await.unwrap();
     assert!(answer.starts_with(&expected), "{answer}");
-    assert!(answer.contains("SQL: SELECT count(*) FROM orders WHERE ordered_at >= '"), "{answer}");
+    assert!(answer.contains("SQL: SELECT count(*) AS number_of_orders FROM orders WHERE ordered_at >= '"), "{answer}");
     assert!(
         answer.contains("I read \"How many orders were placed last month?\" as: orders.ordered_at from"),
         "{answer}"

@@ -1,8 +1,14 @@
 //! Server functions: each a one-line adapter over a core function, with the
 //! caller taken from the request's session cookie.
 mod auth;
+mod chat;
+mod databases;
+mod session;
 
 pub use auth::*;
+pub use chat::*;
+pub use databases::*;
+pub use session::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
@@ -28,6 +34,11 @@ pub(crate) mod context {
             Err(sqlagent_core::Error::Unauthenticated(_)) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The caller, who must be signed in.
+    pub async fn caller(state: &AppState) -> Result<Principal, UiError> {
+        principal(state).await?.ok_or_else(|| UiError::Unauthenticated("Please log in again.".into()))
     }
 
     /// Set (or, with `None`, clear) the session cookie on the response.

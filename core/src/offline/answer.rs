@@ -112,6 +112,8 @@ pub fn compose(cat: &Catalog, question: &str, reading: &Reading, result: &QueryR
         }
     } else if rows.len() == 1 && q.limit == Some(1) && !q.order.is_empty() {
         out.push_str(&superlative(cat, q, &rows[0], &labels));
+    } else if grouped(q) && rows.len() > 1 {
+        out.push_str(&per_group(cat, q, rows, &labels, &entity, result.truncated));
     } else if rows.len() == 1 {
         let parts: Vec<String> = rows[0].iter().zip(&labels).map(|(v, l)| format!("the {l} is {}", show(v))).collect();
         let mut sentence = parts.join(", and ");
@@ -152,6 +154,79 @@ pub fn compose(cat: &Catalog, question: &str, reading: &Reading, result: &QueryR
     }
     out.push_str(&format!("\n\nSQL: {}", result.sql));
     out
+}
+
+/// Whether each row is a group and its figures ("per country", "per month").
+fn grouped(q: &Query) -> bool {
+    let keys = q.select.iter().filter(|e| !e.is_agg()).count();
+    keys > 0
+        && keys < q.select.len()
+        && (!q.group.is_empty() || q.select.iter().any(|e| matches!(e, Expr::Period { .. })))
+}
+
+/// "Number of orders per status — cancelled: 4; delivered: 10; and 2 more.",
+/// with the highest and lowest when not every group is listed.
+fn per_group(
+    cat: &Catalog,
+    q: &Query,
+    rows: &[Vec<Value>],
+    labels: &[String],
+    entity: &str,
+    truncated: bool,
+) -> String {
+    let keys: Vec<usize> = (0..q.select.len()).filter(|&i| !q.select[i].is_agg()).collect();
+    let figures: Vec<usize> = (0..q.select.len()).filter(|&i| q.select[i].is_agg()).collect();
+    let figure_label = |i: usize| match &q.select[i] {
+        Expr::Agg { agg: Agg::Count, col: None, .. } => format!("number of {}", plural(entity)),
+        other => label(cat, other),
+    };
+    let key_label = keys.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>().join(" and ");
+    let key_of = |row: &[Value]| keys.iter().map(|&i| show(&row[i])).collect::<Vec<_>>().join(" / ");
+    let item = |row: &[Value]| {
+        let values: Vec<String> = if figures.len() == 1 {
+            vec![show(&row[figures[0]])]
+        } else {
+            figures.iter().map(|&i| format!("{} {}", figure_label(i), show(&row[i]))).collect()
+        };
+        format!("{}: {}", key_of(row), values.join(", "))
+    };
+    let heading = if figures.len() == 1 { figure_label(figures[0]) } else { "Figures".to_owned() };
+    let mut out = format!("{} per {key_label}", capitalised(&heading));
+    let listed: Vec<String> = rows.iter().take(LISTED).map(|r| item(r)).collect();
+    out.push_str(&format!(" — {}", listed.join("; ")));
+    let more = rows.len().saturating_sub(LISTED);
+    if more > 0 {
+        out.push_str(&format!("; and {more} more{}", if truncated { " (cut at the row limit)" } else { "" }));
+    }
+    out.push('.');
+    if more > 0 && figures.len() == 1 {
+        let value = |r: &Vec<Value>| match &r[figures[0]] {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.parse::<f64>().ok(),
+            _ => None,
+        };
+        let valued: Vec<(f64, &Vec<Value>)> = rows.iter().filter_map(|r| Some((value(r)?, r))).collect();
+        let high = valued.iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, r)| *r);
+        let low = valued.iter().min_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, r)| *r);
+        if let (Some(h), Some(l)) = (high, low) {
+            out.push_str(&format!(
+                " Highest: {} ({}); lowest: {} ({}).",
+                key_of(h),
+                show(&h[figures[0]]),
+                key_of(l),
+                show(&l[figures[0]])
+            ));
+        }
+    }
+    out
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// "Paris has the most customers (12).", "Espresso Machine has the highest

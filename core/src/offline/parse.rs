@@ -595,6 +595,10 @@ impl Parser<'_> {
                 q.select.push(i.expr);
             }
         }
+        if !groups.is_empty() && q.select.iter().any(Expr::is_agg) {
+            // "per country": the country, then its figures.
+            q.select.sort_by_key(Expr::is_agg);
+        }
         q.distinct = distinct_words && q.select.iter().all(|e| !e.is_agg()) && groups.is_empty();
         q.conds = conds;
         q.group = groups;

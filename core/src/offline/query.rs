@@ -434,6 +434,26 @@ impl Writer<'_> {
         }
     }
 
+    /// The name of a computed column.
+    fn alias(&self, e: &Expr, main: usize) -> Option<String> {
+        let col = |c: &Col| self.col_name(*c).to_ascii_lowercase();
+        let table = |c: &Col| self.catalog.table(c.t).name.to_ascii_lowercase();
+        let name = match e {
+            Expr::Col(_) => return None,
+            Expr::Agg { agg: Agg::Count, col: None, .. } => {
+                format!("number_of_{}", self.catalog.table(main).name.to_ascii_lowercase())
+            }
+            Expr::Agg { agg: Agg::Count, col: Some(c), distinct: true } => format!("distinct_{}", col(c)),
+            Expr::Agg { agg: Agg::Count, col: Some(c), .. } => format!("number_of_{}", table(c)),
+            Expr::Agg { agg, col: Some(c), .. } => format!("{}_{}", agg_prefix(*agg), col(c)),
+            Expr::Agg { agg, col: None, .. } => agg_prefix(*agg).to_owned(),
+            Expr::Measure { agg, .. } => format!("{}_revenue", agg_prefix(*agg)),
+            Expr::Period { unit, .. } => unit.word().to_owned(),
+        };
+        // Plain identifiers only: letters, digits and underscores.
+        Some(name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect())
+    }
+
     fn text_date(&self, e: &Expr) -> bool {
         e.col().is_some_and(|c| self.catalog.tables[c.t].columns[c.c].text_date)
     }
@@ -653,7 +673,26 @@ impl Writer<'_> {
         if q.distinct || (fans_out && lists_main) {
             sql.push_str("DISTINCT ");
         }
-        sql.push_str(&q.select.iter().map(expr).collect::<Vec<_>>().join(", "));
+        // Computed columns get readable names (`count`, `total_price`, `month`).
+        let mut names: Vec<String> = Vec::new();
+        let select: Vec<String> = q
+            .select
+            .iter()
+            .map(|e| match self.alias(e, q.main) {
+                Some(mut name) => {
+                    let base = name.clone();
+                    let mut n = 2;
+                    while names.contains(&name) {
+                        name = format!("{base}_{n}");
+                        n += 1;
+                    }
+                    names.push(name.clone());
+                    format!("{} AS {}", expr(e), self.ident(&name))
+                }
+                None => expr(e),
+            })
+            .collect();
+        sql.push_str(&select.join(", "));
         sql.push_str(" FROM ");
         for (i, j) in joins.iter().enumerate() {
             if i > 0 {
@@ -800,6 +839,16 @@ impl Writer<'_> {
                 format!("({})", parts.join(" OR "))
             }
         }
+    }
+}
+
+fn agg_prefix(agg: Agg) -> &'static str {
+    match agg {
+        Agg::Count => "count",
+        Agg::Sum => "total",
+        Agg::Avg => "average",
+        Agg::Min => "min",
+        Agg::Max => "max",
     }
 }
 

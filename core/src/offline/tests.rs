@@ -20,11 +20,33 @@ fn dialect(kind: DbKind) -> &'static str {
     }
 }
 
-/// The SQL the engine writes for `q` on the shop schema of `kind`.
+/// The SQL the engine writes for `q` on the shop schema of `kind`, without
+/// the names it gives computed columns (`AS number_of_orders`), which
+/// `computed_columns_get_readable_names` checks.
 fn sql_on(kind: DbKind, q: &str) -> String {
+    unnamed(&named_sql_on(kind, q))
+}
+
+fn named_sql_on(kind: DbKind, q: &str) -> String {
     let cat = shop(dialect(kind));
     let reading = read(&cat, q, today()).unwrap_or_else(|| panic!("unreadable: {q}"));
     Writer { catalog: &cat, kind }.sql(&reading.query).unwrap_or_else(|| panic!("no SQL: {q}"))
+}
+
+fn unnamed(sql: &str) -> String {
+    let mut out = sql.to_owned();
+    for prefix in ["number_of_", "total_", "average_", "min_", "max_", "distinct_"] {
+        while let Some(at) = out.find(&format!(" AS {prefix}")) {
+            let end = out[at + 4..].find([',', ' ']).map(|e| at + 4 + e).unwrap_or(out.len());
+            out.replace_range(at..end, "");
+        }
+    }
+    for unit in ["day", "week", "month", "quarter", "year"] {
+        for quoted in [format!(" AS \"{unit}\""), format!(" AS `{unit}`")] {
+            out = out.replace(&quoted, "");
+        }
+    }
+    out
 }
 
 fn sqlite(q: &str) -> String {
@@ -148,7 +170,7 @@ fn revenue_is_quantity_times_price() {
     );
     everywhere(
         "Revenue by country",
-        "SELECT sum(T3.quantity * T3.unit_price), T1.country FROM customers AS T1 \
+        "SELECT T1.country, sum(T3.quantity * T3.unit_price) FROM customers AS T1 \
          JOIN orders AS T2 ON T1.id = T2.customer_id JOIN order_items AS T3 ON T2.id = T3.order_id \
          GROUP BY T1.country",
     );
@@ -163,17 +185,17 @@ fn ordering() {
 
 #[test]
 fn groups_are_strict_where_postgresql_needs_it() {
-    everywhere("How many customers per country?", "SELECT count(*), country FROM customers GROUP BY country");
-    everywhere("How many orders per status?", "SELECT count(*), status FROM orders GROUP BY status");
+    everywhere("How many customers per country?", "SELECT country, count(*) FROM customers GROUP BY country");
+    everywhere("How many orders per status?", "SELECT status, count(*) FROM orders GROUP BY status");
     // A table's rows are grouped by its key and shown by their name.
     everywhere(
         "Average price per category",
-        "SELECT avg(T1.price), T2.\"name\" FROM products AS T1 JOIN categories AS T2 ON T1.category_id = T2.id \
+        "SELECT T2.\"name\", avg(T1.price) FROM products AS T1 JOIN categories AS T2 ON T1.category_id = T2.id \
          GROUP BY T2.id, T2.\"name\"",
     );
     everywhere(
         "How many products in each category?",
-        "SELECT count(*), T2.\"name\" FROM products AS T1 JOIN categories AS T2 ON T1.category_id = T2.id \
+        "SELECT T2.\"name\", count(*) FROM products AS T1 JOIN categories AS T2 ON T1.category_id = T2.id \
          GROUP BY T2.id, T2.\"name\"",
     );
 }
@@ -280,7 +302,7 @@ fn joins_follow_the_shortest_key_path() {
 fn thread(questions: &[&str]) -> String {
     let cat = shop("sqlite");
     let (last, earlier) = questions.split_last().unwrap();
-    plan(&cat, last, earlier, today(), DbKind::Sqlite).unwrap_or_else(|e| panic!("{questions:?}: {e}")).sql
+    unnamed(&plan(&cat, last, earlier, today(), DbKind::Sqlite).unwrap_or_else(|e| panic!("{questions:?}: {e}")).sql)
 }
 
 #[test]
@@ -291,18 +313,18 @@ fn follow_ups_change_the_previous_question() {
     );
     assert_eq!(
         thread(&["How many orders per status?", "only 2025"]),
-        "SELECT count(*), status FROM orders WHERE CAST(substr(ordered_at, 1, 4) AS INTEGER) = 2025 GROUP BY status"
+        "SELECT status, count(*) FROM orders WHERE CAST(substr(ordered_at, 1, 4) AS INTEGER) = 2025 GROUP BY status"
     );
     assert_eq!(
         thread(&["Revenue by country", "show me the top 3"]),
-        "SELECT sum(T3.quantity * T3.unit_price), T1.country FROM customers AS T1 \
+        "SELECT T1.country, sum(T3.quantity * T3.unit_price) FROM customers AS T1 \
          JOIN orders AS T2 ON T1.id = T2.customer_id JOIN order_items AS T3 ON T2.id = T3.order_id \
          GROUP BY T1.country ORDER BY sum(T3.quantity * T3.unit_price) DESC LIMIT 3"
     );
     // Follow-ups build on each other.
     assert_eq!(
         thread(&["How many orders per status?", "only 2025", "and just the cancelled ones"]),
-        "SELECT count(*), status FROM orders WHERE CAST(substr(ordered_at, 1, 4) AS INTEGER) = 2025 \
+        "SELECT status, count(*) FROM orders WHERE CAST(substr(ordered_at, 1, 4) AS INTEGER) = 2025 \
          AND status = 'cancelled' GROUP BY status"
     );
     // A new question is not a follow-up.
@@ -335,7 +357,7 @@ fn answers_say_the_figure_the_reading_and_the_sql() {
     use serde_json::json;
     let a = answer("How many customers are there?", &["count(*)"], vec![vec![json!(120)]]);
     assert!(a.starts_with("There are 120 customers."), "{a}");
-    assert!(a.ends_with("SQL: SELECT count(*) FROM customers"), "{a}");
+    assert!(a.ends_with("SQL: SELECT count(*) AS number_of_customers FROM customers"), "{a}");
 
     let a = answer("How many customers in Brazil?", &["count(*)"], vec![vec![json!(1)]]);
     assert!(a.starts_with("There is 1 customer."), "{a}");
@@ -365,11 +387,16 @@ fn long_lists_are_cut_with_a_count_of_the_rest() {
     assert!(a.contains("Customer 9; and 15 more."), "{a}");
     assert!(!a.contains("Customer 10"), "{a}");
     let rows = vec![
-        vec![serde_json::json!(12), serde_json::json!("Germany")],
-        vec![serde_json::json!(9), serde_json::json!("France")],
+        vec![serde_json::json!("Germany"), serde_json::json!(12)],
+        vec![serde_json::json!("France"), serde_json::json!(9)],
     ];
-    let a = answer("How many customers per country?", &["count(*)", "country"], rows);
-    assert!(a.starts_with("Found 2 rows: 12 (country Germany); 9 (country France)."), "{a}");
+    let a = answer("How many customers per country?", &["country", "number_of_customers"], rows);
+    assert!(a.starts_with("Number of customers per country — Germany: 12; France: 9."), "{a}");
+    let rows =
+        (1..=24).map(|m| vec![serde_json::json!(format!("2025-{m:02}")), serde_json::json!(m * 3 % 17)]).collect();
+    let a = answer("Number of orders per month", &["month", "number_of_orders"], rows);
+    assert!(a.starts_with("Number of orders per month — 2025-01: 3; 2025-02: 6;"), "{a}");
+    assert!(a.contains("; and 14 more. Highest: 2025-11 (16); lowest: 2025-17 (0)."), "{a}");
 }
 
 #[test]
@@ -399,7 +426,7 @@ async fn the_engine_calls_run_sql_then_answers_from_the_rows() {
     let sql = args["query"].as_str().unwrap();
     assert_eq!(
         sql,
-        "SELECT count(*) FROM orders WHERE ordered_at >= DATE '2026-10-01' AND ordered_at < DATE '2026-11-01'"
+        "SELECT count(*) AS number_of_orders FROM orders WHERE ordered_at >= DATE '2026-10-01' AND ordered_at < DATE '2026-11-01'"
     );
     let tool = ChatMessage {
         role: Role::Tool,
@@ -414,4 +441,22 @@ async fn the_engine_calls_run_sql_then_answers_from_the_rows() {
     assert!(second.message.tool_calls.is_empty());
     assert!(text.starts_with("There are 24 orders."), "{text}");
     assert!(text.contains("orders.ordered_at from 2026-10-01 up to (not including) 2026-11-01"), "{text}");
+}
+
+#[test]
+fn computed_columns_get_readable_names() {
+    assert_eq!(
+        named_sql_on(DbKind::Postgres, "How many customers are there?"),
+        "SELECT count(*) AS number_of_customers FROM customers"
+    );
+    assert_eq!(
+        named_sql_on(DbKind::MySql, "Number of orders per month"),
+        "SELECT DATE_FORMAT(ordered_at, '%Y-%m') AS `month`, count(*) AS number_of_orders FROM orders \
+         GROUP BY DATE_FORMAT(ordered_at, '%Y-%m') ORDER BY DATE_FORMAT(ordered_at, '%Y-%m')"
+    );
+    assert!(named_sql_on(DbKind::Sqlite, "What are the top 5 products by revenue?").contains("AS total_revenue"));
+    assert!(named_sql_on(DbKind::Sqlite, "Average price per category")
+        .starts_with("SELECT T2.\"name\", avg(T1.price) AS average_price"));
+    assert!(named_sql_on(DbKind::Sqlite, "the minimum and maximum price of products")
+        .contains("min(price) AS min_price, max(price) AS max_price"));
 }
