@@ -33,7 +33,8 @@ pub fn router(state: ServerState) -> Router {
     let router = http::routes()
         .leptos_routes_with_context(&state, ui_routes, context, page)
         .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell));
-    http::with_layers(router).with_state(state)
+    let browser = http::BrowserPolicy::new(&state.app.settings);
+    http::with_layers(router, browser).with_state(state)
 }
 
 /// How long in-flight requests may take to finish after a shutdown signal.

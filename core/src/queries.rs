@@ -31,8 +31,11 @@ impl Source {
 /// limits; every attempt is logged.
 #[tracing::instrument(skip_all, fields(user.id = %p.user_id))]
 pub async fn run_sql(state: &AppState, p: &Principal, sql: &str, source: Source) -> crate::Result<QueryResultView> {
-    let limits =
-        Limits { timeout: std::time::Duration::from_secs(state.settings.query_timeout_seconds), ..Limits::default() };
+    let limits = Limits {
+        timeout: std::time::Duration::from_secs(state.settings.query_timeout_seconds),
+        ceiling: Some(state.settings.query_ceiling),
+        ..Limits::default()
+    };
     let live = attachments::pool(state, p).await?;
     let started = Instant::now();
     let outcome = match sqlguard::check_bounded(sql, &live.scope()).await {

@@ -7,10 +7,12 @@ mod error;
 mod extract;
 mod health;
 mod openapi;
+mod security;
 mod users;
 
 pub use error::{detail_response, ApiError};
 pub use extract::{ApiResult, Caller, Form, Json, Path};
+pub use security::{BrowserPolicy, CROSS_SITE};
 
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -31,13 +33,18 @@ pub fn routes() -> Router<ServerState> {
     router.merge(openapi::serve(doc))
 }
 
-/// Add request ids and request tracing (method, path, status, latency — never
-/// headers or bodies, which carry tokens and passwords).
-pub fn with_layers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    router.layer(
-        tower::ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(TraceLayer::new_for_http())
-            .layer(PropagateRequestIdLayer::x_request_id()),
-    )
+/// Add request ids, request tracing (method, path, status, latency — never
+/// headers or bodies, which carry tokens and passwords), browser security
+/// (headers, cross-site refusal) and CORS when configured.
+pub fn with_layers<S: Clone + Send + Sync + 'static>(router: Router<S>, browser: BrowserPolicy) -> Router<S> {
+    let cors = browser.cors();
+    router
+        .layer(axum::middleware::from_fn_with_state(browser, security::guard))
+        .layer(tower::util::option_layer(cors))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http())
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
 }

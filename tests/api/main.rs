@@ -1,6 +1,7 @@
 //! Integration tests: the real router on a random port, against the machine's real
 //! PostgreSQL and Redis (and a private redis-server for outage tests).
 mod ask;
+mod cost;
 mod databases;
 mod errors;
 mod eval;

@@ -25,7 +25,7 @@ async fn connect(app: &TestApp, target: &Value) -> (String, i64, String) {
 async fn run_sqlite(path: std::path::PathBuf, sql: &str) -> QueryResultView {
     let pool = Pool::Sqlite(SqliteFile::new(path));
     let checked = CheckedSql { sql: sql.into(), shape: Shape::Query };
-    let limits = Limits { max_rows: 10_000, max_bytes: 16 << 20, timeout: Duration::from_secs(10) };
+    let limits = Limits { max_rows: 10_000, max_bytes: 16 << 20, timeout: Duration::from_secs(10), ceiling: None };
     sqlguard::execute(&pool, &checked, limits).await.unwrap()
 }
 

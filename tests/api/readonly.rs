@@ -11,11 +11,11 @@ use sqlx::Connection;
 
 use crate::helpers::*;
 
-const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-const MARIA_ROOT: &str = "mysql://root@127.0.0.1:3306/mysql";
+pub(crate) const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub(crate) const MARIA_ROOT: &str = "mysql://root@127.0.0.1:3306/mysql";
 
 /// A fresh PostgreSQL database with one table; returns (connection body, url, name).
-async fn fresh_pg() -> (Value, String, String) {
+pub(crate) async fn fresh_pg() -> (Value, String, String) {
     let db = format!("sqlagent_pt_{}", uuid::Uuid::new_v4().simple());
     let admin = sqlx::PgPool::connect(PG_ADMIN).await.unwrap();
     sqlx::query(&format!("CREATE DATABASE {db}")).execute(&admin).await.unwrap();
@@ -32,13 +32,13 @@ async fn fresh_pg() -> (Value, String, String) {
     (body, url, db)
 }
 
-async fn drop_pg(db: &str) {
+pub(crate) async fn drop_pg(db: &str) {
     let admin = sqlx::PgPool::connect(PG_ADMIN).await.unwrap();
     sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).execute(&admin).await.unwrap();
 }
 
 /// A fresh MariaDB database with one table; returns (connection body, name).
-async fn fresh_maria() -> (Value, String) {
+pub(crate) async fn fresh_maria() -> (Value, String) {
     let db = format!("sqlagent_pt_{}", uuid::Uuid::new_v4().simple());
     let mut c = sqlx::MySqlConnection::connect(MARIA_ROOT).await.unwrap();
     sqlx::query(&format!("CREATE DATABASE {db}")).execute(&mut c).await.unwrap();
@@ -53,13 +53,13 @@ async fn fresh_maria() -> (Value, String) {
     (body, db)
 }
 
-async fn drop_maria(db: &str) {
+pub(crate) async fn drop_maria(db: &str) {
     let mut c = sqlx::MySqlConnection::connect(MARIA_ROOT).await.unwrap();
     sqlx::query(&format!("DROP DATABASE IF EXISTS {db}")).execute(&mut c).await.unwrap();
 }
 
 /// Add `target` for a new user and connect the session; returns the token.
-async fn connected(app: &TestApp, target: &Value) -> String {
+pub(crate) async fn connected(app: &TestApp, target: &Value) -> String {
     let (_, token) = app.signed_in_user().await;
     let id = app.add_db(&token, target).await;
     ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
@@ -71,12 +71,12 @@ async fn on_demo(app: &TestApp) -> String {
     connected(app, &json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"})).await
 }
 
-async fn run(app: &TestApp, token: &str, sql: &str) -> reqwest::Response {
+pub(crate) async fn run(app: &TestApp, token: &str, sql: &str) -> reqwest::Response {
     app.post_authed("/databases/run_sql", token, &json!({ "sql": sql })).await
 }
 
 /// The statement is refused with a 4xx and a reason; returns the reason.
-async fn refused(app: &TestApp, token: &str, sql: &str) -> String {
+pub(crate) async fn refused(app: &TestApp, token: &str, sql: &str) -> String {
     let r = run(app, token, sql).await;
     let status = r.status();
     let body: Value = r.json().await.unwrap();
@@ -387,12 +387,17 @@ async fn finding_6_oversized_values_are_stopped_by_the_engine_and_row_caps_stop_
         let why = refused(&app, &pg, sql).await;
         assert!(why.contains("larger than"), "{sql}: {why}");
     }
-    // A set-returning function in the select list streams: the server's own
-    // LIMIT stops it at the cap. (In FROM, PostgreSQL materialises it first;
-    // there the statement timeout is what stops it.)
-    let many = ok_json(run(&app, &pg, "SELECT generate_series(1, 1000000000) AS g").await).await;
+    // The planner sees a billion rows coming: the cost guard refuses it unrun.
+    let why = refused(&app, &pg, "SELECT generate_series(1, 1000000000) AS g").await;
+    assert!(why.contains("planner estimates about 1,000,000,000 rows"), "{why}");
+    // Where the planner cannot see them (a bound it does not know when planning,
+    // so it assumes 1,000 rows), a set-returning function in the select list
+    // streams and the server's own LIMIT stops it at the cap. (In FROM,
+    // PostgreSQL materialises it first; there the statement timeout stops it.)
+    let many = ok_json(run(&app, &pg, "SELECT generate_series(1, (SELECT 1000000000)) AS g").await).await;
     assert_eq!((many["row_count"].as_u64(), many["truncated"].as_bool()), (Some(1000), Some(true)));
-    let wide = ok_json(run(&app, &pg, "SELECT repeat('x', 100000), generate_series(1, 1000000000)").await).await;
+    let wide =
+        ok_json(run(&app, &pg, "SELECT repeat('x', 100000), generate_series(1, (SELECT 1000000000))").await).await;
     assert_eq!(wide["truncated"], true, "the byte cap stops reading");
     assert!(wide["row_count"].as_u64().unwrap() < 30);
     // The connection closed at the byte cap is replaced; the next query works.

@@ -91,3 +91,115 @@ async fn the_home_page_shows_the_signed_in_user_from_the_cookie() {
         app.get("/").header("Cookie", format!("sqlagent_session={token}")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(user["email"].as_str().unwrap()), "signed-in page names the user");
 }
+
+/// The page's CSP allows exactly the inline scripts that carry its nonce, and
+/// every inline script carries it; the nonce changes per response.
+#[tokio::test]
+async fn pages_carry_a_nonce_csp_that_matches_their_inline_scripts() {
+    let app = TestApp::spawn().await;
+    let mut nonces = Vec::new();
+    for path in ["/", "/login", "/connections", "/no-such-page"] {
+        let page = app.get(path).send().await.unwrap();
+        let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce").to_owned();
+        assert!(nonce.len() >= 16, "{nonce}");
+        let html = page.text().await.unwrap();
+        let scripts = html.matches("<script").count();
+        assert!(scripts >= 1, "{path}: the hydration script");
+        assert_eq!(html.matches(&format!(r#"nonce="{nonce}""#)).count(), scripts, "{path}: every script is nonced");
+        nonces.push(nonce);
+    }
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "one nonce per response");
+}
+
+#[tokio::test]
+async fn every_response_has_the_security_headers_and_api_responses_allow_nothing() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/health", "/users/me", "/openapi.json", "/pkg/sqlagent.css", "/docs/"] {
+        let r = app.get(path).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS outside production: {path}");
+        assert!(h.get("access-control-allow-origin").is_none(), "CORS is closed by default: {path}");
+    }
+    let api = app.get("/health").send().await.unwrap();
+    assert!(api.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/login"))
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.headers().get("access-control-allow-origin").is_none());
+}
+
+/// Cross-site writes are refused before any handler runs: REST (cookie, token or
+/// none — login CSRF included), server functions and uploads alike. Same-origin
+/// browsers and non-browser clients go through.
+#[tokio::test]
+async fn cross_site_writes_are_refused_whatever_authenticates_them() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.signed_in_user().await;
+    let cookie = format!("sqlagent_session={token}");
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let forged: [&[(&str, &str)]; 4] = [
+        &[("Sec-Fetch-Site", "cross-site"), ("Origin", "https://evil.example")],
+        &[("Sec-Fetch-Site", "same-site"), ("Origin", "http://127.0.0.1:1")],
+        &[("Origin", "https://evil.example")],
+        &[("Origin", "null")],
+    ];
+    let requests = [
+        ("/login", "application/x-www-form-urlencoded", "username=a%40example.com&password=a-good-password"),
+        ("/api/login", "application/x-www-form-urlencoded", "email=a%40example.com&password=a-good-password"),
+        (
+            "/databases/add_db_connection",
+            "application/json",
+            r#"{"db_type":"sqlite","database_name":"demo_shop.sqlite"}"#,
+        ),
+        ("/api/logout", "application/x-www-form-urlencoded", ""),
+        ("/api/add_sample_database", "application/x-www-form-urlencoded", ""),
+    ];
+    for headers in forged {
+        for (path, kind, body) in requests {
+            let mut r = app.post(path).header("Cookie", &cookie).header("Content-Type", kind).body(body);
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            let detail = error_detail(r.send().await.unwrap(), StatusCode::FORBIDDEN).await;
+            assert!(detail.starts_with("Cross-site request refused"), "{path} {headers:?}: {detail}");
+        }
+    }
+    let listed = ok_json(app.get_authed("/databases/", &token).await).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "no forged request added anything");
+    assert_eq!(app.get_authed("/users/me", &token).await.status(), StatusCode::OK, "nor logged anyone out");
+
+    // The same requests from the app's own pages, and from a non-browser client, work.
+    let own = app
+        .post("/databases/add_db_connection")
+        .header("Cookie", &cookie)
+        .header("Sec-Fetch-Site", "same-origin")
+        .header("Origin", format!("http://{host}"))
+        .json(&json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    let older_browser = app
+        .post("/databases/add_db_connection")
+        .header("Cookie", &cookie)
+        .header("Origin", format!("http://{host}"))
+        .json(&json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(older_browser.status(), StatusCode::OK);
+    assert_eq!(app.login("nobody@example.com", "a-good-password").await.status(), StatusCode::UNAUTHORIZED);
+}

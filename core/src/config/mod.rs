@@ -31,6 +31,9 @@ const FLAGS: &[(&str, &str)] = &[
     ("--max-pools", "SQLAGENT_MAX_POOLS"),
     ("--llm-timeout-seconds", "SQLAGENT_LLM_TIMEOUT_SECONDS"),
     ("--query-timeout-seconds", "SQLAGENT_QUERY_TIMEOUT_SECONDS"),
+    ("--cors-origins", "SQLAGENT_CORS_ORIGINS"),
+    ("--max-query-cost", "SQLAGENT_MAX_QUERY_COST"),
+    ("--max-query-rows", "SQLAGENT_MAX_QUERY_ROWS"),
 ];
 
 /// Values that are never acceptable as a production JWT secret.
@@ -115,6 +118,11 @@ pub struct Settings {
     pub llm_timeout_seconds: u64,
     /// Bound on one query on a target database (the engine stops it).
     pub query_timeout_seconds: u64,
+    /// Other sites' origins allowed to call the API from a browser (CORS);
+    /// empty: none.
+    pub cors_origins: Vec<String>,
+    /// The planner's estimate above which a statement is refused unrun.
+    pub query_ceiling: crate::sqlguard::Ceiling,
 }
 
 impl Settings {
@@ -158,6 +166,11 @@ impl Settings {
         let max_pools = positive("SQLAGENT_MAX_POOLS", 64)?;
         let llm_timeout_seconds = positive("SQLAGENT_LLM_TIMEOUT_SECONDS", 60)?;
         let query_timeout_seconds = positive("SQLAGENT_QUERY_TIMEOUT_SECONDS", 15)?;
+        let defaults = crate::sqlguard::Ceiling::default();
+        let query_ceiling = crate::sqlguard::Ceiling {
+            cost: positive("SQLAGENT_MAX_QUERY_COST", defaults.cost as u64)? as f64,
+            rows: positive("SQLAGENT_MAX_QUERY_ROWS", defaults.rows as u64)? as f64,
+        };
         let (jwt_secret, secret_key) = secrets(env, get("JWT_SECRET"), get("SQLAGENT_SECRET_KEY"))?;
         Ok(Settings {
             env,
@@ -181,8 +194,31 @@ impl Settings {
             max_pools,
             llm_timeout_seconds,
             query_timeout_seconds,
+            cors_origins: cors_origins(get("SQLAGENT_CORS_ORIGINS"))?,
+            query_ceiling,
         })
     }
+}
+
+/// `SQLAGENT_CORS_ORIGINS`: comma-separated `scheme://host[:port]`, nothing else
+/// (no paths, no wildcards: a wildcard with credentials would open every account).
+fn cors_origins(raw: Option<&str>) -> crate::Result<Vec<String>> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let bad = || invalid(format!("SQLAGENT_CORS_ORIGINS: {o:?} is not an origin like https://app.example.com"));
+            let url = url::Url::parse(o).map_err(|_| bad())?;
+            let origin = url.origin().ascii_serialization();
+            let plain_host =
+                url.host_str().is_some_and(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c)));
+            if !matches!(url.scheme(), "http" | "https") || !plain_host || origin != o.trim_end_matches('/') {
+                return Err(bad());
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 /// One flat map of variables from the layers, later winning: defaults are
@@ -292,10 +328,32 @@ mod tests {
     }
 
     #[test]
+    fn cors_origins_are_exact_origins_only() {
+        let s = Settings::from_vars(&with_secrets(&[(
+            "SQLAGENT_CORS_ORIGINS",
+            " https://admin.example.com , http://localhost:3000/ ",
+        )]))
+        .unwrap();
+        assert_eq!(s.cors_origins, ["https://admin.example.com", "http://localhost:3000"]);
+        assert!(Settings::from_vars(&with_secrets(&[])).unwrap().cors_origins.is_empty());
+        for bad in ["*", "https://a.example.com/path", "ftp://a.example.com", "a.example.com", "https://*.example.com"]
+        {
+            let err = Settings::from_vars(&with_secrets(&[("SQLAGENT_CORS_ORIGINS", bad)])).expect_err(bad);
+            assert!(err.to_string().contains("SQLAGENT_CORS_ORIGINS"), "{err}");
+        }
+    }
+
+    #[test]
     fn unknown_flags_and_bad_values_are_rejected() {
         assert!(Settings::from_layers(vec![], with_secrets(&[]), &["--nope".into(), "1".into()]).is_err());
         assert!(Settings::from_vars(&with_secrets(&[("SESSION_TTL_SECONDS", "0")])).is_err());
-        for name in ["SQLAGENT_MAX_POOLS", "SQLAGENT_LLM_TIMEOUT_SECONDS", "SQLAGENT_QUERY_TIMEOUT_SECONDS"] {
+        for name in [
+            "SQLAGENT_MAX_POOLS",
+            "SQLAGENT_LLM_TIMEOUT_SECONDS",
+            "SQLAGENT_QUERY_TIMEOUT_SECONDS",
+            "SQLAGENT_MAX_QUERY_COST",
+            "SQLAGENT_MAX_QUERY_ROWS",
+        ] {
             for bad in ["0", "-5", "ten"] {
                 let err = Settings::from_vars(&with_secrets(&[(name, bad)])).expect_err(bad);
                 assert!(err.to_string().contains(name), "{err}");

@@ -229,7 +229,12 @@ async fn run_gold(bench: &Bench, gold: &str) -> Result<sqlagent_model::QueryResu
     let live = attachments::pool(&bench.state, &bench.principal).await.map_err(|e| e.to_string())?;
     let sql = gold.trim().trim_end_matches(';').trim().to_owned();
     let checked = CheckedSql { sql, shape: Shape::Query };
-    let limits = Limits { max_rows: 100_000, max_bytes: 64 * 1024 * 1024, timeout: std::time::Duration::from_secs(30) };
+    let limits = Limits {
+        max_rows: 100_000,
+        max_bytes: 64 * 1024 * 1024,
+        timeout: std::time::Duration::from_secs(30),
+        ceiling: None,
+    };
     sqlguard::execute(&live.pool, &checked, limits).await.map_err(|e| e.to_string())
 }
 

@@ -170,7 +170,8 @@ fn quote(kind: DbKind, ident: &str) -> String {
 pub async fn build(pool: &Pool, schema: &Schema, scope: &Scope) -> ValueIndex {
     let started = Instant::now();
     let mut columns = Vec::new();
-    let limits = Limits { max_rows: MAX_VALUES_PER_COLUMN + 1, max_bytes: 512 * 1024, timeout: PER_COLUMN };
+    let limits =
+        Limits { max_rows: MAX_VALUES_PER_COLUMN + 1, max_bytes: 512 * 1024, timeout: PER_COLUMN, ceiling: None };
     'tables: for (ti, table) in schema.tables.iter().enumerate() {
         for (ci, col) in table.columns.iter().enumerate() {
             if columns.len() >= MAX_COLUMNS || started.elapsed() > BUDGET {

@@ -24,7 +24,7 @@ mod lexer;
 
 pub use allow::MYSQL_SYSTEM_SCHEMAS;
 pub use ast::Shape;
-pub use execute::{execute, Limits, MAX_ROW_BYTES};
+pub use execute::{execute, Ceiling, Limits, MAX_ROW_BYTES};
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -31,12 +31,62 @@ pub struct Limits {
     pub max_rows: usize,
     pub max_bytes: usize,
     pub timeout: Duration,
+    /// Ask the planner first (PostgreSQL, MySQL/MariaDB) and refuse what it
+    /// expects to be too much work; `None` for our own bounded queries.
+    pub ceiling: Option<Ceiling>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_rows: 1000, max_bytes: 2 * 1024 * 1024, timeout: Duration::from_secs(15) }
+        Limits { max_rows: 1000, max_bytes: 2 * 1024 * 1024, timeout: Duration::from_secs(15), ceiling: None }
     }
+}
+
+/// The most work the planner may expect of one statement, in its own units:
+/// PostgreSQL's total cost and rows, MySQL/MariaDB's rows examined (the
+/// product of the rows read per table of each join).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ceiling {
+    pub cost: f64,
+    pub rows: f64,
+}
+
+impl Default for Ceiling {
+    fn default() -> Self {
+        Ceiling { cost: 10_000_000.0, rows: 100_000_000.0 }
+    }
+}
+
+/// What the planner expects of a statement (`EXPLAIN`, never `ANALYZE`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Estimate {
+    /// PostgreSQL's total cost; absent on MySQL/MariaDB.
+    pub cost: Option<f64>,
+    pub rows: f64,
+}
+
+impl Ceiling {
+    /// Refuse an estimate above the ceiling, saying what would help.
+    pub(crate) fn check(&self, e: Estimate) -> crate::Result<()> {
+        let too_costly = e.cost.is_some_and(|c| c > self.cost);
+        if !too_costly && e.rows <= self.rows {
+            return Ok(());
+        }
+        let what = match e.cost {
+            Some(cost) if too_costly => format!("a cost of {} (the limit is {})", round(cost), round(self.cost)),
+            _ => format!("about {} rows (the limit is {})", round(e.rows), round(self.rows)),
+        };
+        Err(Error::BadRequest(format!(
+            "Query refused before running: the database's planner estimates {what}. \
+             Add a filter, join the tables on their keys, aggregate, or add a LIMIT"
+        )))
+    }
+}
+
+/// 1234567.8 → "1,234,568".
+fn round(v: f64) -> String {
+    let v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1e18) };
+    sqlagent_model::group_digits(v.round() as u64)
 }
 
 /// Execute `checked` read-only on `pool`.
@@ -213,6 +263,30 @@ async fn name_columns<DB: Database>(
     }
 }
 
+/// Refuse the statement when the planner's estimate is above the ceiling; the
+/// connection goes back to the pool either way (rolled back).
+async fn refuse_if_costly<DB: Database>(
+    conn: PoolConnection<DB>,
+    estimate: sqlx::Result<Estimate>,
+    limits: Limits,
+) -> crate::Result<PoolConnection<DB>>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let Some(ceiling) = limits.ceiling else { return Ok(conn) };
+    let verdict = match estimate {
+        Ok(estimate) => ceiling.check(estimate),
+        Err(e) => Err(query_error(e, limits)),
+    };
+    match verdict {
+        Ok(()) => Ok(conn),
+        Err(refused) => {
+            settle(conn, Ok(true), Collector::new(limits), limits).await?;
+            Err(refused)
+        }
+    }
+}
+
 /// Roll back and pool the connection; close it instead when rows were left
 /// unread beyond the byte cap (draining them could take long, and closing
 /// stops the server's work) or when the rollback failed.
@@ -234,5 +308,35 @@ where
     match read {
         Ok(_) => Ok(rows),
         Err(e) => Err(query_error(e, limits)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ceiling_refuses_cost_or_rows_above_it_and_says_what_helps() {
+        let ceiling = Ceiling { cost: 1_000.0, rows: 5_000.0 };
+        assert!(ceiling.check(Estimate { cost: Some(1_000.0), rows: 5_000.0 }).is_ok());
+        assert!(ceiling.check(Estimate { cost: None, rows: 4_999.0 }).is_ok());
+        let costly = ceiling.check(Estimate { cost: Some(1_234_567.8), rows: 1.0 }).unwrap_err().to_string();
+        assert!(costly.contains("a cost of 1,234,568 (the limit is 1,000)"), "{costly}");
+        let wide = ceiling.check(Estimate { cost: None, rows: 900_000_000.0 }).unwrap_err().to_string();
+        assert!(
+            wide.contains("about 900,000,000 rows (the limit is 5,000)") && wide.contains("Add a filter"),
+            "{wide}"
+        );
+        assert!(matches!(ceiling.check(Estimate { cost: Some(1.0), rows: 5_001.0 }), Err(Error::BadRequest(_))));
+    }
+
+    #[test]
+    fn round_groups_digits() {
+        assert_eq!(round(0.0), "0");
+        assert_eq!(round(999.4), "999");
+        assert_eq!(round(1000.0), "1,000");
+        assert_eq!(round(-5.0), "0");
+        assert_eq!(round(f64::NAN), "0");
+        assert_eq!(round(f64::INFINITY), "1,000,000,000,000,000,000");
     }
 }

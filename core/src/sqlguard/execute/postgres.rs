@@ -4,7 +4,12 @@
 //! that the server itself stops after the row cap and refuses oversized rows.
 use sqlx::PgPool;
 
-use super::{decode, name_columns, prepare, query_error, read, settle, Collector, Limits, Rows, MAX_ROW_BYTES};
+use sqlx::PgConnection;
+
+use super::{
+    decode, name_columns, prepare, query_error, read, refuse_if_costly, settle, Collector, Estimate, Limits, Rows,
+    MAX_ROW_BYTES,
+};
 use crate::sqlguard::{CheckedSql, Shape};
 
 /// Marker in the error a row larger than [`MAX_ROW_BYTES`] raises.
@@ -52,9 +57,22 @@ fn setup(limits: Limits) -> String {
 pub async fn run(pool: &PgPool, checked: &CheckedSql, limits: Limits) -> crate::Result<Rows> {
     let conn = pool.acquire().await.map_err(|e| query_error(e, limits))?;
     let mut conn = prepare(conn, &[setup(limits).as_str()], limits).await?;
+    if checked.shape == Shape::Query {
+        let estimate = estimate(&mut conn, &checked.sql).await;
+        conn = refuse_if_costly(conn, estimate, limits).await?;
+    }
     let sql = wrapped(checked, limits);
     let mut c = Collector::new(limits);
     let outcome = read(sqlx::query(&sql).persistent(false).fetch(&mut *conn), &mut c, decode::pg).await;
     name_columns(&mut conn, &sql, &outcome, &mut c).await;
     settle(conn, outcome, c, limits).await
+}
+
+/// The planner's estimate for the caller's own text (not our wrapper, whose
+/// row cap would hide the work of an aggregate over a huge join).
+async fn estimate(conn: &mut PgConnection, sql: &str) -> sqlx::Result<Estimate> {
+    let explain = format!("EXPLAIN (FORMAT JSON)\n{sql}\n");
+    let plan: serde_json::Value = sqlx::query_scalar(&explain).persistent(false).fetch_one(&mut *conn).await?;
+    let top = &plan[0]["Plan"];
+    Ok(Estimate { cost: top["Total Cost"].as_f64(), rows: top["Plan Rows"].as_f64().unwrap_or(0.0) })
 }
