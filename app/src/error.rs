@@ -61,7 +61,7 @@ impl From<sqlagent_core::Error> for UiError {
             403 => UiError::Forbidden(detail),
             404 => UiError::NotFound(detail),
             409 => UiError::Conflict(detail),
-            502 | 503 => UiError::Unavailable(detail),
+            429 | 502 | 503 => UiError::Unavailable(detail),
             s if s >= 500 => UiError::Server,
             _ => UiError::Invalid(detail),
         }

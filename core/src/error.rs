@@ -60,6 +60,9 @@ pub enum Error {
     /// Too much work at once; the caller should retry shortly (503, `Retry-After`).
     #[error("{0}")]
     Busy(String),
+    /// The caller is over one of its own limits (429, `Retry-After`).
+    #[error("{0}")]
+    TooMany(String),
     /// The app store failed unexpectedly (500, logged, never shown; 503 when it is an outage).
     #[error("store error: {0}")]
     Store(#[from] sqlx::Error),
@@ -89,6 +92,7 @@ impl Error {
             Error::BadRequest(_) | Error::UnsafeSql(_) => 400,
             Error::Conflict(_) => 409,
             Error::Upstream(_) => 502,
+            Error::TooMany(_) => 429,
             Error::Unavailable(_) | Error::Busy(_) => 503,
             Error::Store(e) if is_outage(e) => 503,
             Error::Store(_) | Error::Internal(_) => 500,
@@ -99,6 +103,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Error::Busy(_) => Some(1),
+            Error::TooMany(_) => Some(2),
             _ => None,
         }
     }

@@ -41,6 +41,7 @@ pub mod queries;
 pub mod schema;
 pub mod secrets;
 pub mod sessions;
+pub mod slots;
 pub mod sqlguard;
 mod state;
 pub mod store;

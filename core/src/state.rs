@@ -21,6 +21,8 @@ pub struct AppState {
     /// The language model: an OpenAI-compatible one when configured, else the
     /// built-in offline engine.
     pub llm: Arc<dyn ChatModel>,
+    /// Questions running per user on this instance.
+    pub asks: Arc<crate::slots::UserSlots>,
 }
 
 impl AppState {
@@ -38,7 +40,8 @@ impl AppState {
         let vault = Arc::new(Vault::new(&settings.secret_key));
         let pools = PoolCache::new(settings.max_pools, std::time::Duration::from_secs(30 * 60));
         let llm = language_model(&settings)?;
-        Ok(AppState { settings: Arc::new(settings), store, sessions, vault, pools, llm })
+        let asks = Arc::new(crate::slots::UserSlots::new(settings.max_concurrent_asks as usize));
+        Ok(AppState { settings: Arc::new(settings), store, sessions, vault, pools, llm, asks })
     }
 }
 

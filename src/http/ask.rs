@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<ServerState> {
     (status = 200, description = "The answer in prose", body = String),
     (status = 400, description = "No database connected for this session", body = ErrorBody),
     (status = 403, description = "Session ID does not belong to the authenticated user", body = ErrorBody),
+    (status = 429, description = "Too many of the caller's questions running at once (Retry-After)", body = ErrorBody),
     (status = 503, description = "No language model configured or reachable", body = ErrorBody)))]
 pub async fn ask(State(app): State<AppState>, Caller(p): Caller, Json(req): Json<AskRequest>) -> ApiResult<String> {
     Ok(Json(agent::ask(&app, &p, &req).await?.answer))
@@ -36,7 +37,8 @@ pub async fn ask(State(app): State<AppState>, Caller(p): Caller, Json(req): Json
 
 /// Ask a question; the answer with the queries, rows, steps and usage behind it.
 #[utoipa::path(post, path = "/ask/detailed", tag = "ask", security(("bearer" = [])), request_body = AskRequest, responses(
-    (status = 200, body = AskDetailedView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    (status = 200, body = AskDetailedView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn detailed(
     State(app): State<AppState>,
     Caller(p): Caller,
@@ -55,7 +57,8 @@ pub async fn detailed(
 /// session, no database, no model) gets a plain JSON error instead of a stream.
 #[utoipa::path(post, path = "/ask/stream", tag = "ask", security(("bearer" = [])), request_body = AskRequest, responses(
     (status = 200, description = "text/event-stream: step, sql, rows, token, answer, then done or error", content_type = "text/event-stream", body = String),
-    (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody),
+    (status = 503, body = ErrorBody)))]
 pub async fn stream(
     State(app): State<AppState>,
     Caller(p): Caller,

@@ -298,3 +298,49 @@ async fn a_client_that_leaves_a_stream_stops_the_run() {
         sqlx::query_as("SELECT sql_text FROM query_log").fetch_all(app.state.store.pool()).await.unwrap();
     assert!(log.is_empty(), "its query never ran: {log:?}");
 }
+
+/// A user may have only so many questions running at once on an instance: one
+/// more is refused at once (429, Retry-After) on every ask path, another user is
+/// not affected, and a finished answer frees its slot.
+#[tokio::test]
+async fn a_user_over_their_running_questions_is_refused_at_once_with_429() {
+    let Step(code, body, _) = answer("The slow answer.");
+    let slow = Step(code, body, std::time::Duration::from_millis(1500));
+    let (base, script) = serve_script(vec![slow, answer("The other user's answer."), answer("Again.")]).await;
+    let mut extra = crate::helpers::model::model_env(base);
+    extra.push(("SQLAGENT_MAX_CONCURRENT_ASKS", "1".into()));
+    let app = TestApp::with(Options { extra, ..Options::default() }).await;
+    async fn connect(app: &TestApp) -> (String, Value) {
+        let (user, token) = app.signed_in_user().await;
+        let id = app.add_db(&token, &json!({"db_type": "sqlite", "database_name": "demo_shop.sqlite"})).await;
+        let c = ok_json(app.post_empty(&format!("/databases/connect_db/{id}"), &token).await).await;
+        let body = json!({"user_id": user["id"], "session_id": c["session_id"], "question": "How many customers?"});
+        (token, body)
+    }
+    let (a, a_body) = connect(&app).await;
+    let (b, b_body) = connect(&app).await;
+
+    let running = app.post_authed("/ask", &a, &a_body);
+    let meanwhile = async {
+        while script.seen.lock().unwrap().is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let mut refused = Vec::new();
+        for path in ["/ask", "/ask/detailed", "/ask/stream"] {
+            let r = app.post_authed(path, &a, &a_body).await;
+            assert_eq!(r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned()).as_deref(), Some("2"));
+            refused.push((path, error_detail(r, reqwest::StatusCode::TOO_MANY_REQUESTS).await));
+        }
+        let other = app.post_authed("/ask", &b, &b_body).await;
+        (refused, other)
+    };
+    let (first, (refused, other)) = tokio::join!(running, meanwhile);
+    for (path, detail) in refused {
+        assert!(detail.starts_with("You already have 1 question running"), "{path}: {detail}");
+    }
+    assert_eq!(other.json::<Value>().await.unwrap(), json!("The other user's answer."), "another user is not held up");
+    assert_eq!(first.json::<Value>().await.unwrap(), json!("The slow answer."));
+    let again = app.post_authed("/ask", &a, &a_body).await;
+    assert_eq!(again.json::<Value>().await.unwrap(), json!("Again."), "the finished answer freed its slot");
+    assert_eq!(script.seen.lock().unwrap().len(), 3, "the refused questions never reached the model");
+}

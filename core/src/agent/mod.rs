@@ -49,6 +49,8 @@ pub struct Prepared {
     catalog: Arc<Catalog>,
     kind: crate::targets::DbKind,
     llm: Arc<dyn ChatModel>,
+    /// One of the caller's running slots, held until the answer is done.
+    slot: crate::slots::Slot,
 }
 
 /// Answer a question on the caller's session database.
@@ -70,10 +72,11 @@ pub async fn prepare(state: &AppState, p: &Principal, req: &AskRequest) -> crate
     }
     let thread_id = req.thread_id.clone().unwrap_or_else(|| p.session_id.clone());
     memory::validate_thread_id(&thread_id)?;
+    let slot = state.asks.try_take(p.user_id)?;
     let (live, catalog) = attachments::catalog(state, p).await?;
     let llm = state.llm.clone();
     memory::ensure_thread(state, p.user_id, &thread_id, question).await?;
-    Ok(Prepared { started, question: question.to_owned(), thread_id, catalog, kind: live.kind, llm })
+    Ok(Prepared { started, question: question.to_owned(), thread_id, catalog, kind: live.kind, llm, slot })
 }
 
 /// The tool-calling loop. With `events`, the model's text is streamed and
@@ -85,7 +88,7 @@ pub async fn run(
     prepared: Prepared,
     events: Option<Events<'_>>,
 ) -> crate::Result<AskDetailedView> {
-    let Prepared { started, question, thread_id, catalog, kind, llm } = prepared;
+    let Prepared { started, question, thread_id, catalog, kind, llm, slot: _slot } = prepared;
     let mut messages = vec![ChatMessage::system(system_prompt(&catalog, &question))];
     let today = chrono::Utc::now().date_naive();
     messages.extend(memory::history(state, p.user_id, &thread_id).await?);

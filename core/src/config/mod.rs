@@ -34,6 +34,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--cors-origins", "SQLAGENT_CORS_ORIGINS"),
     ("--max-query-cost", "SQLAGENT_MAX_QUERY_COST"),
     ("--max-query-rows", "SQLAGENT_MAX_QUERY_ROWS"),
+    ("--max-concurrent-asks", "SQLAGENT_MAX_CONCURRENT_ASKS"),
 ];
 
 /// Values that are never acceptable as a production JWT secret.
@@ -123,6 +124,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// The planner's estimate above which a statement is refused unrun.
     pub query_ceiling: crate::sqlguard::Ceiling,
+    /// Questions one user may have running at once on one instance.
+    pub max_concurrent_asks: u64,
 }
 
 impl Settings {
@@ -196,6 +199,7 @@ impl Settings {
             query_timeout_seconds,
             cors_origins: cors_origins(get("SQLAGENT_CORS_ORIGINS"))?,
             query_ceiling,
+            max_concurrent_asks: positive("SQLAGENT_MAX_CONCURRENT_ASKS", 3)?,
         })
     }
 }
@@ -353,6 +357,7 @@ mod tests {
             "SQLAGENT_QUERY_TIMEOUT_SECONDS",
             "SQLAGENT_MAX_QUERY_COST",
             "SQLAGENT_MAX_QUERY_ROWS",
+            "SQLAGENT_MAX_CONCURRENT_ASKS",
         ] {
             for bad in ["0", "-5", "ten"] {
                 let err = Settings::from_vars(&with_secrets(&[(name, bad)])).expect_err(bad);
