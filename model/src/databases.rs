@@ -198,3 +198,10 @@ pub struct QueryResultView {
     pub truncated: bool,
     pub elapsed_ms: u64,
 }
+
+impl QueryResultView {
+    /// A whole (not truncated) result of `sql`; `row_count` follows the rows.
+    pub fn new(sql: impl Into<String>, columns: Vec<String>, rows: Vec<Vec<serde_json::Value>>) -> Self {
+        QueryResultView { sql: sql.into(), columns, row_count: rows.len(), rows, truncated: false, elapsed_ms: 0 }
+    }
+}

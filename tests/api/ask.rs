@@ -163,24 +163,6 @@ fn streamed_call(id: &str, tool: &str, args: Value) -> Step {
     ])
 }
 
-/// An SSE body as (event, data) pairs; keep-alive comments are skipped.
-fn sse_events(body: &str) -> Vec<(String, Value)> {
-    body.split("\n\n")
-        .filter_map(|block| {
-            let mut name = None;
-            let mut data = String::new();
-            for line in block.lines() {
-                if let Some(v) = line.strip_prefix("event:") {
-                    name = Some(v.trim().to_owned());
-                } else if let Some(v) = line.strip_prefix("data:") {
-                    data.push_str(v.trim_start());
-                }
-            }
-            Some((name?, serde_json::from_str(&data).unwrap_or(Value::Null)))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn ask_stream_reports_steps_sql_rows_tokens_and_the_answer_as_server_sent_events() {
     let steps = vec![

@@ -29,23 +29,6 @@ async fn run_sqlite(path: std::path::PathBuf, sql: &str) -> QueryResultView {
     sqlguard::execute(&pool, &checked, limits).await.unwrap()
 }
 
-fn sse_events(body: &str) -> Vec<(String, Value)> {
-    body.split("\n\n")
-        .filter_map(|block| {
-            let mut name = None;
-            let mut data = String::new();
-            for line in block.lines() {
-                if let Some(v) = line.strip_prefix("event:") {
-                    name = Some(v.trim().to_owned());
-                } else if let Some(v) = line.strip_prefix("data:") {
-                    data.push_str(v.trim_start());
-                }
-            }
-            Some((name?, serde_json::from_str(&data).unwrap_or(Value::Null)))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn with_no_api_key_last_months_orders_are_counted_on_every_ask_path() {
     let app = TestApp::spawn().await;

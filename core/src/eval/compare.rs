@@ -105,15 +105,8 @@ mod tests {
     use serde_json::json;
 
     fn result(columns: &[&str], rows: Value) -> QueryResultView {
-        let rows: Vec<Vec<Value>> = serde_json::from_value(rows).unwrap();
-        QueryResultView {
-            sql: String::new(),
-            columns: columns.iter().map(|c| c.to_string()).collect(),
-            row_count: rows.len(),
-            rows,
-            truncated: false,
-            elapsed_ms: 0,
-        }
+        let rows = serde_json::from_value(rows).unwrap();
+        QueryResultView::new("", columns.iter().map(|c| c.to_string()).collect(), rows)
     }
 
     #[test]

@@ -225,3 +225,21 @@ pub async fn error_detail(r: Response, status: StatusCode) -> String {
     assert_eq!(obj.len(), 1, "only `detail`: {body}");
     body["detail"].as_str().expect("detail is a string").to_owned()
 }
+
+/// An SSE body as (event, data) pairs; keep-alive comments are skipped.
+pub fn sse_events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let mut name = None;
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = Some(v.trim().to_owned());
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim_start());
+                }
+            }
+            Some((name?, serde_json::from_str(&data).unwrap_or(Value::Null)))
+        })
+        .collect()
+}
